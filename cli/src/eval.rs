@@ -1,0 +1,70 @@
+//! `cupcake eval`: hook mode. Whatever fails — reading stdin, loading policies, evaluating —
+//! the harness still gets a well-formed response on stdout, and it blocks unless the user
+//! passed `--fail-open`.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use cupcake::{Engine, EngineOptions, Harness};
+use serde_json::Value;
+
+use crate::LoadArgs;
+
+#[derive(clap::Args)]
+pub(crate) struct EvalArgs {
+    #[command(flatten)]
+    load: LoadArgs,
+    /// On an internal failure, let the action through instead of blocking it.
+    #[arg(long)]
+    fail_open: bool,
+}
+
+pub(crate) fn run(args: &EvalArgs) -> ExitCode {
+    let harness = Harness::parse(&args.load.harness).unwrap_or(Harness::Claude);
+    let mut stdin = Vec::new();
+    let read = std::io::stdin().read_to_end(&mut stdin);
+    let outcome = match read {
+        Err(err) => Err((None, format!("cupcake could not read the hook event from stdin: {err}"))),
+        Ok(_) => evaluate(args, harness, &stdin),
+    };
+    let response = match outcome {
+        Ok(response) => response,
+        Err((event, reason)) => {
+            tracing::error!(%reason, "hook evaluation failed");
+            if args.fail_open {
+                serde_json::json!({})
+            } else {
+                cupcake::failure_response(harness, event.as_deref(), &format!("Blocked by cupcake: {reason}"))
+            }
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{response}").and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
+/// Returns the response, or the event name (when known) and what failed.
+fn evaluate(args: &EvalArgs, harness: Harness, stdin: &[u8]) -> Result<Value, (Option<String>, String)> {
+    let text = std::str::from_utf8(stdin)
+        .map_err(|err| (None, format!("the hook event is not valid UTF-8 ({err})")))?;
+    let event_name = serde_json::from_str::<Value>(text).ok().and_then(|value| {
+        value
+            .get("hook_event_name")
+            .or_else(|| value.get("hookEventName"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
+    if Harness::parse(&args.load.harness).is_none() {
+        return Err((event_name, format!("unknown harness `{}`; use claude or cursor", args.load.harness)));
+    }
+    let options = EngineOptions {
+        harness,
+        opa_path: args.load.opa_path.clone(),
+        ..EngineOptions::default()
+    };
+    let engine = Engine::new(&args.load.policy_dir, options).map_err(|err| (event_name.clone(), err.to_string()))?;
+    let decision = engine.evaluate(text).map_err(|err| (event_name, err.to_string()))?;
+    Ok(decision.response)
+}

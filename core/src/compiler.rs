@@ -1,0 +1,87 @@
+//! Compiles a policy set to WebAssembly with the real OPA CLI (`opa build -t wasm`) and
+//! extracts `policy.wasm` from the bundle it writes.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::error::{Error, Result};
+use crate::opa::Opa;
+use crate::policy::PolicySet;
+
+/// The aggregation entrypoint every module exposes.
+pub const ENTRYPOINT: &str = "cupcake/system/evaluate";
+
+/// Cupcake's own `cupcake.system` aggregation policy, used when a project supplies none.
+pub const BUILTIN_AGGREGATION: &str = include_str!("rego/evaluate.rego");
+
+/// Runs OPA over every file of `set` and returns the module bytes.
+pub fn compile(opa: &Opa, set: &PolicySet) -> Result<Vec<u8>> {
+    let work = tempfile::tempdir().map_err(|err| Error::internal(format!("cannot create a temporary directory: {err}")))?;
+    let mut files: Vec<PathBuf> = set.policies.iter().map(|p| p.path.clone()).collect();
+    match &set.system {
+        Some(system) => files.push(system.clone()),
+        None => {
+            let aggregation = work.path().join("cupcake_system_evaluate.rego");
+            fs_err::write(&aggregation, BUILTIN_AGGREGATION).map_err(Error::internal)?;
+            files.push(aggregation);
+        }
+    }
+    let bundle = work.path().join("bundle.tar.gz");
+    let output = Command::new(&opa.path)
+        .args(["build", "-t", "wasm", "-e", ENTRYPOINT, "-o"])
+        .arg(&bundle)
+        .args(&files)
+        .output()
+        .map_err(|err| Error::OpaNotFound {
+            searched: format!("{}: cannot run: {err}", opa.path.display()),
+            wanted: crate::opa::OPA_VERSION,
+        })?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        return Err(compile_error(&set.root, format!("{stderr}{stdout}").trim()));
+    }
+    extract_wasm(&bundle)
+}
+
+/// Turns OPA's error text into a `PolicyCompile` naming the first file and line it mentions.
+fn compile_error(root: &Path, text: &str) -> Error {
+    let located = text.split_whitespace().find_map(|word| {
+        let (file, rest) = word.split_once(".rego:")?;
+        let line: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        Some((PathBuf::from(format!("{file}.rego")), line.parse::<u32>().ok()))
+    });
+    let (file, line) = located.unwrap_or_else(|| (root.to_path_buf(), None));
+    let reason = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Error::PolicyCompile {
+        file,
+        line,
+        reason: format!("opa build failed: {reason}"),
+    }
+}
+
+/// Reads `policy.wasm` out of an OPA bundle.
+fn extract_wasm(bundle: &Path) -> Result<Vec<u8>> {
+    let file = fs_err::File::open(bundle).map_err(Error::internal)?;
+    let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
+    let entries = archive.entries().map_err(|err| Error::internal(format!("unreadable OPA bundle: {err}")))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|err| Error::internal(format!("unreadable OPA bundle: {err}")))?;
+        let is_policy = entry
+            .path()
+            .map(|p| p.file_name().is_some_and(|n| n == "policy.wasm"))
+            .unwrap_or(false);
+        if is_policy {
+            let mut wasm = Vec::new();
+            entry.read_to_end(&mut wasm).map_err(Error::internal)?;
+            return Ok(wasm);
+        }
+    }
+    Err(Error::internal("OPA bundle has no policy.wasm"))
+}

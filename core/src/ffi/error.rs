@@ -1,0 +1,136 @@
+//! The foreign error type: one variant per thing a caller can do about a failure, each with the
+//! core error's full message.
+
+use crate::error::Error;
+
+/// Errors raised to Python and Node.
+#[derive(Debug, thiserror::Error)]
+pub enum CupcakeError {
+    /// Bad event input.
+    #[error("{message}")]
+    InvalidInput {
+        /// What failed and what to do.
+        message: String,
+    },
+    /// Bad policy directory or option.
+    #[error("{message}")]
+    Config {
+        /// What failed and what to do.
+        message: String,
+    },
+    /// OPA missing or unusable.
+    #[error("{message}")]
+    OpaNotFound {
+        /// What failed and what to do.
+        message: String,
+    },
+    /// A policy failed to load or compile.
+    #[error("{message}")]
+    PolicyCompile {
+        /// What failed and what to do.
+        message: String,
+    },
+    /// A policy needs a builtin cupcake lacks.
+    #[error("{message}")]
+    UnsupportedBuiltin {
+        /// What failed and what to do.
+        message: String,
+    },
+    /// Evaluation failed.
+    #[error("{message}")]
+    Evaluation {
+        /// What failed and what to do.
+        message: String,
+    },
+    /// A limit stopped the evaluation.
+    #[error("{message}")]
+    LimitExceeded {
+        /// What failed and what to do.
+        message: String,
+    },
+    /// A bug or environment failure.
+    #[error("{message}")]
+    Internal {
+        /// What failed and what to do.
+        message: String,
+    },
+}
+
+impl From<Error> for CupcakeError {
+    fn from(error: Error) -> Self {
+        let message = error.to_string();
+        match error {
+            Error::InvalidInput { .. } => Self::InvalidInput { message },
+            Error::Config { .. } => Self::Config { message },
+            Error::OpaNotFound { .. } => Self::OpaNotFound { message },
+            Error::PolicyCompile { .. } => Self::PolicyCompile { message },
+            Error::UnsupportedBuiltin { .. } => Self::UnsupportedBuiltin { message },
+            Error::Evaluation { .. } => Self::Evaluation { message },
+            Error::LimitExceeded { .. } => Self::LimitExceeded { message },
+            Error::Internal { .. } => Self::Internal { message },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    fn kind(error: Error) -> &'static str {
+        match CupcakeError::from(error) {
+            CupcakeError::InvalidInput { .. } => "InvalidInput",
+            CupcakeError::Config { .. } => "Config",
+            CupcakeError::OpaNotFound { .. } => "OpaNotFound",
+            CupcakeError::PolicyCompile { .. } => "PolicyCompile",
+            CupcakeError::UnsupportedBuiltin { .. } => "UnsupportedBuiltin",
+            CupcakeError::Evaluation { .. } => "Evaluation",
+            CupcakeError::LimitExceeded { .. } => "LimitExceeded",
+            CupcakeError::Internal { .. } => "Internal",
+        }
+    }
+
+    #[test]
+    fn invalid_input_arm() {
+        assert_eq!(kind(Error::invalid_input("x")), "InvalidInput");
+    }
+
+    #[test]
+    fn config_arm() {
+        assert_eq!(kind(Error::config("/x", "missing")), "Config");
+    }
+
+    #[test]
+    fn opa_not_found_arm() {
+        let error = Error::OpaNotFound { searched: "PATH".into(), wanted: "1" };
+        assert_eq!(kind(error), "OpaNotFound");
+    }
+
+    #[test]
+    fn policy_compile_arm() {
+        let error = Error::PolicyCompile { file: PathBuf::from("a.rego"), line: Some(3), reason: "bad".into() };
+        assert!(CupcakeError::from(error).to_string().contains("a.rego:3"));
+    }
+
+    #[test]
+    fn unsupported_builtin_arm() {
+        let error = Error::UnsupportedBuiltin { builtin: "http.send".into(), policies: "p".into() };
+        assert_eq!(kind(error), "UnsupportedBuiltin");
+    }
+
+    #[test]
+    fn evaluation_arm() {
+        assert_eq!(kind(Error::evaluation("x")), "Evaluation");
+    }
+
+    #[test]
+    fn limit_arm() {
+        assert_eq!(kind(Error::LimitExceeded { limit: "deadline".into() }), "LimitExceeded");
+    }
+
+    #[test]
+    fn internal_arm() {
+        assert_eq!(kind(Error::internal("x")), "Internal");
+    }
+}

@@ -1,0 +1,64 @@
+//! The foreign API declared in `interface.udl`: thin wrappers that convert arguments, delegate
+//! to [`crate::Engine`] and convert results and errors. No policy logic lives here.
+
+mod error;
+mod runtime;
+mod types;
+
+use std::sync::Arc;
+
+pub use error::CupcakeError;
+// The scaffolding's macros look the component tag up at the crate root.
+pub(crate) use scaffolding::UniFfiTag;
+pub use types::{Decision, EngineOptions};
+
+pub use crate::decision::DecisionKind;
+pub use crate::options::Harness;
+
+/// An engine shared with foreign code.
+pub struct Engine {
+    inner: Arc<crate::Engine>,
+}
+
+impl Engine {
+    /// Loads the policies found from `path`.
+    pub fn new(path: String, options: EngineOptions) -> Result<Self, CupcakeError> {
+        let inner = crate::Engine::new(path, options.into_core())?;
+        Ok(Self { inner: Arc::new(inner) })
+    }
+
+    /// Evaluates one event on the caller's thread.
+    pub fn evaluate(&self, event_json: String) -> Result<Decision, CupcakeError> {
+        Ok(self.inner.evaluate(&event_json)?.into())
+    }
+
+    /// Evaluates one event on cupcake's runtime, leaving the caller's thread free.
+    pub async fn evaluate_async(&self, event_json: String) -> Result<Decision, CupcakeError> {
+        let engine = Arc::clone(&self.inner);
+        let decision = runtime::run_blocking(move || engine.evaluate(&event_json)).await??;
+        Ok(decision.into())
+    }
+
+    /// The harness this engine answers for.
+    pub fn harness(&self) -> Harness {
+        self.inner.harness()
+    }
+}
+
+/// The crate version.
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Loads an engine on cupcake's runtime.
+pub async fn load_engine(path: String, options: EngineOptions) -> Result<Arc<Engine>, CupcakeError> {
+    let engine = runtime::run_blocking(move || Engine::new(path, options)).await??;
+    Ok(Arc::new(engine))
+}
+
+#[expect(unsafe_code, reason = "the UniFFI scaffolding exports extern \"C\" functions")]
+#[allow(clippy::pedantic, missing_docs, reason = "generated code")]
+mod scaffolding {
+    use super::{load_engine, version, CupcakeError, Decision, DecisionKind, Engine, EngineOptions, Harness};
+    uniffi::include_scaffolding!("cupcake");
+}

@@ -1,0 +1,74 @@
+//! Records of the foreign API and their conversions to and from the core types. JSON values
+//! cross the boundary as text, so both languages parse them with their own JSON parser.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::decision::DecisionKind;
+use crate::options::{Harness, Limits};
+
+/// Foreign form of [`crate::EngineOptions`].
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Which agent's events and responses to use.
+    pub harness: Harness,
+    /// Path to the OPA binary.
+    pub opa_path: Option<String>,
+    /// Evaluation deadline in milliseconds.
+    pub timeout_ms: Option<u32>,
+    /// Memory cap in bytes.
+    pub memory_limit_bytes: Option<u64>,
+}
+
+impl EngineOptions {
+    pub(crate) fn into_core(self) -> crate::EngineOptions {
+        let defaults = Limits::default();
+        crate::EngineOptions {
+            harness: self.harness,
+            opa_path: self.opa_path.map(PathBuf::from),
+            limits: Limits {
+                timeout: self
+                    .timeout_ms
+                    .map_or(defaults.timeout, |ms| Duration::from_millis(u64::from(ms))),
+                memory_bytes: self
+                    .memory_limit_bytes
+                    .and_then(|bytes| usize::try_from(bytes).ok())
+                    .unwrap_or(defaults.memory_bytes),
+                ..defaults
+            },
+        }
+    }
+}
+
+/// Foreign form of [`crate::Decision`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// The winning kind.
+    pub kind: DecisionKind,
+    /// The reason shown to the user.
+    pub reason: String,
+    /// `add_context` strings.
+    pub context: Vec<String>,
+    /// Messages meant for the agent.
+    pub agent_messages: Vec<String>,
+    /// Rule ids behind the decision.
+    pub rule_ids: Vec<String>,
+    /// Merged tool input as JSON text.
+    pub updated_input: Option<String>,
+    /// Harness response as JSON text.
+    pub response: String,
+}
+
+impl From<crate::Decision> for Decision {
+    fn from(decision: crate::Decision) -> Self {
+        Self {
+            kind: decision.kind,
+            reason: decision.reason,
+            context: decision.context,
+            agent_messages: decision.agent_messages,
+            rule_ids: decision.rule_ids,
+            updated_input: decision.updated_input.map(|value| value.to_string()),
+            response: decision.response.to_string(),
+        }
+    }
+}

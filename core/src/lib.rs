@@ -1,0 +1,36 @@
+//! Cupcake is a policy engine for AI coding agents' hooks. It compiles a project's Rego
+//! policies to WebAssembly with OPA, evaluates each hook event against them in wasmtime,
+//! merges the verdicts (Halt > Deny > Block > Ask > Modify > Allow) and answers in the agent's
+//! own response format.
+//!
+//! [`Engine`] is the entry point: load once, evaluate many times. The `ffi` module exposes the
+//! same engine to Python and Node through UniFFI.
+
+mod builtins;
+mod compiler;
+mod decision;
+mod dirs;
+mod engine;
+mod error;
+mod event;
+pub mod ffi;
+mod harness;
+mod metadata;
+mod opa;
+mod options;
+mod policy;
+mod routing;
+mod verdict;
+mod wasm;
+
+pub use builtins::BuiltinTable;
+pub use decision::DecisionKind;
+pub use engine::{Decision, Engine};
+pub use error::{Error, Result};
+pub use harness::failure_response;
+pub use metadata::{PolicyMetadata, Routing};
+pub use opa::OPA_VERSION;
+pub use options::{EngineOptions, Harness, Limits};
+pub use policy::Policy;
+
+use ffi::UniFfiTag;

@@ -1,0 +1,78 @@
+//! Typed settings for an engine. Every knob that can change enforcement is an argument here;
+//! nothing is read from the environment.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The agent whose hook events and response format the engine speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Harness {
+    /// Claude Code.
+    Claude,
+    /// Cursor.
+    Cursor,
+}
+
+impl Harness {
+    /// The folder name under `policies/` that holds this harness's policies.
+    pub fn dir_name(self) -> &'static str {
+        match self {
+            Self::Claude => "claude",
+            Self::Cursor => "cursor",
+        }
+    }
+
+    /// Parses a harness name as users type it (`claude`, `cursor`).
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "claude" | "claude-code" | "claude_code" => Some(Self::Claude),
+            "cursor" => Some(Self::Cursor),
+            _ => None,
+        }
+    }
+}
+
+/// Resource limits applied to every evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Wall-clock budget of one evaluation.
+    pub timeout: Duration,
+    /// Largest linear memory a policy instance may grow to.
+    pub memory_bytes: usize,
+    /// Largest accepted event, in bytes of JSON.
+    pub input_bytes: usize,
+    /// Deepest accepted nesting of arrays and objects in an event.
+    pub json_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_millis(500),
+            memory_bytes: 256 * 1024 * 1024,
+            input_bytes: 4 * 1024 * 1024,
+            json_depth: 64,
+        }
+    }
+}
+
+/// Options for [`crate::Engine::new`].
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Which agent's events and responses to use.
+    pub harness: Harness,
+    /// An explicit OPA binary; otherwise `PATH`, then cupcake's cache directory.
+    pub opa_path: Option<PathBuf>,
+    /// Evaluation limits.
+    pub limits: Limits,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self {
+            harness: Harness::Claude,
+            opa_path: None,
+            limits: Limits::default(),
+        }
+    }
+}

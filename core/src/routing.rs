@@ -1,0 +1,93 @@
+//! Maps `Event` and `Event:Tool` keys to the policies that asked for them, so an event no
+//! policy cares about is answered without running WebAssembly.
+
+use std::collections::HashMap;
+
+use crate::policy::Policy;
+
+/// The routing table of one policy set.
+#[derive(Debug, Default, Clone)]
+pub struct RouteTable {
+    routes: HashMap<String, Vec<usize>>,
+}
+
+impl RouteTable {
+    /// Builds the table from each policy's `custom.routing`.
+    pub fn build(policies: &[Policy]) -> Self {
+        let mut routes: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, policy) in policies.iter().enumerate() {
+            let Some(routing) = &policy.metadata.routing else {
+                continue;
+            };
+            let every_tool =
+                routing.required_tools.is_empty() || routing.required_tools.iter().any(|t| t == "*");
+            for event in &routing.required_events {
+                if every_tool {
+                    routes.entry(event.clone()).or_default().push(index);
+                } else {
+                    for tool in &routing.required_tools {
+                        routes.entry(format!("{event}:{tool}")).or_default().push(index);
+                    }
+                }
+            }
+        }
+        Self { routes }
+    }
+
+    /// Indices of the policies routed for this event and tool, in policy order.
+    pub fn matching(&self, event: &str, tool: Option<&str>) -> Vec<usize> {
+        let mut hits: Vec<usize> = self.routes.get(event).cloned().unwrap_or_default();
+        if let Some(tool) = tool {
+            if let Some(more) = self.routes.get(&format!("{event}:{tool}")) {
+                hits.extend(more);
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        hits
+    }
+
+    /// Every routing key, sorted, for `inspect`.
+    pub fn keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self.routes.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::metadata::{PolicyMetadata, Routing};
+
+    fn policy(events: &[&str], tools: &[&str]) -> Policy {
+        Policy {
+            path: PathBuf::from("p.rego"),
+            package: "cupcake.policies.p".into(),
+            metadata: PolicyMetadata {
+                routing: Some(Routing {
+                    required_events: events.iter().map(ToString::to_string).collect(),
+                    required_tools: tools.iter().map(ToString::to_string).collect(),
+                    required_signals: vec![],
+                }),
+                ..PolicyMetadata::default()
+            },
+        }
+    }
+
+    #[test]
+    fn tool_specific_and_wildcard_routes() {
+        let table = RouteTable::build(&[
+            policy(&["PreToolUse"], &["Bash"]),
+            policy(&["PreToolUse"], &["*"]),
+            policy(&["PreToolUse"], &[]),
+            policy(&["Stop"], &[]),
+        ]);
+        assert_eq!(table.matching("PreToolUse", Some("Bash")), [0, 1, 2]);
+        assert_eq!(table.matching("PreToolUse", Some("Edit")), [1, 2]);
+        assert_eq!(table.matching("Stop", None), [3]);
+        assert!(table.matching("PostToolUse", Some("Bash")).is_empty());
+    }
+}

@@ -1,0 +1,100 @@
+//! A compiled policy module and its pool of warm instances. An evaluation borrows an idle
+//! instance (or makes one), and returns it only if the evaluation succeeded: an instance that
+//! trapped or hit a limit is dropped with its memory.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use wasmtime::{ExternType, Linker, Module};
+
+use super::clock;
+use super::host::{self, HostState};
+use super::instance::{PolicyInstance, Which};
+use crate::builtins::{BuiltinFn, BuiltinTable};
+use crate::error::{Error, Result};
+use crate::options::Limits;
+
+/// Idle instances kept beyond this are dropped; more threads than this still work.
+const MAX_IDLE: usize = 64;
+
+/// Everything needed to make instances of one compiled module.
+pub(crate) struct LoadedModule {
+    pub engine: wasmtime::Engine,
+    pub module: Module,
+    pub linker: Linker<HostState>,
+    pub builtins: Arc<Vec<Option<(String, BuiltinFn)>>>,
+    pub memory_min_pages: u64,
+    pub limits: Limits,
+}
+
+/// A loaded module plus its warm instances.
+pub(crate) struct InstancePool {
+    loaded: LoadedModule,
+    entrypoint: i32,
+    idle: Mutex<Vec<PolicyInstance>>,
+}
+
+impl InstancePool {
+    /// Compiles `wasm`, checks its ABI, binds its builtins and finds `entrypoint`.
+    /// `policies` names the policy files, for error messages.
+    pub fn load(wasm: &[u8], entrypoint: &str, limits: Limits, table: &BuiltinTable, policies: &str) -> Result<Self> {
+        let engine = clock::engine()?.clone();
+        let module = Module::new(&engine, wasm)
+            .map_err(|err| Error::evaluation(format!("cannot compile policy module: {err:#}")))?;
+        let memory_min_pages = module
+            .imports()
+            .find_map(|import| match import.ty() {
+                ExternType::Memory(memory) if import.name() == "memory" => Some(memory.minimum()),
+                _ => None,
+            })
+            .ok_or_else(|| Error::evaluation("policy module imports no memory; was it built by `opa build -t wasm`?"))?;
+        let linker = host::base_linker(&engine)?;
+        let mut loaded = LoadedModule {
+            engine,
+            module,
+            linker,
+            builtins: Arc::new(Vec::new()),
+            memory_min_pages,
+            limits,
+        };
+
+        let mut probe = PolicyInstance::with_builtins(&loaded, Arc::new(Vec::new()))?;
+        let required = probe.dump_export(Which::Builtins)?;
+        let required = required
+            .as_object()
+            .ok_or_else(|| Error::evaluation("module `builtins` export is not an object"))?;
+        loaded.builtins = Arc::new(host::bind_builtins(table, required, policies)?);
+        probe.set_builtins(Arc::clone(&loaded.builtins));
+
+        let entrypoints = probe.dump_export(Which::Entrypoints)?;
+        let id = entrypoints
+            .get(entrypoint)
+            .and_then(serde_json::Value::as_i64)
+            .and_then(|id| i32::try_from(id).ok())
+            .ok_or_else(|| Error::evaluation(format!("policy module has no entrypoint `{entrypoint}` (found {entrypoints})")))?;
+        Ok(Self {
+            loaded,
+            entrypoint: id,
+            idle: Mutex::new(vec![probe]),
+        })
+    }
+
+    /// Evaluates one input (JSON text) on a warm instance and returns the result-set JSON text.
+    pub fn evaluate(&self, input: &[u8]) -> Result<String> {
+        let reused = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let mut instance = match reused {
+            Some(instance) => instance,
+            None => PolicyInstance::new(&self.loaded)?,
+        };
+        let output = instance.evaluate(self.entrypoint, input, &self.loaded)?;
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        if idle.len() < MAX_IDLE {
+            idle.push(instance);
+        }
+        Ok(output)
+    }
+
+    /// Names of the host builtins this module calls.
+    pub fn builtin_names(&self) -> Vec<String> {
+        self.loaded.builtins.iter().flatten().map(|(name, _)| name.clone()).collect()
+    }
+}

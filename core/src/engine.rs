@@ -66,6 +66,7 @@ impl Engine {
             None
         } else {
             let opa = opa::locate(options.opa_path.as_deref())?;
+            tracing::debug!(opa = %opa.path.display(), version = %opa.version, "compiling policies");
             let wasm = compiler::compile(&opa, &policies)?;
             let table = BuiltinTable::standard();
             let pool = InstancePool::load(&wasm, ENTRYPOINT, options.limits, &table, "")

@@ -86,7 +86,7 @@ impl Buckets {
                 .iter()
                 .map(|entry| modification(entry))
                 .collect::<Result<_>>()?,
-            add_context: entries(object, "add_context", tagged)?
+            add_context: ordered_context(entries(object, "add_context", tagged)?)
                 .iter()
                 .map(|entry| {
                     entry.value.as_str().map(str::to_string).ok_or_else(|| {
@@ -96,6 +96,15 @@ impl Buckets {
                 .collect::<Result<_>>()?,
         })
     }
+}
+
+/// Rego sets have no order, so context strings are ordered by package, then by text: the same
+/// policies always give the same context, whatever OPA's internal set layout.
+fn ordered_context(mut entries: Vec<Entry<'_>>) -> Vec<Entry<'_>> {
+    entries.sort_by(|a, b| {
+        (a.policy, a.value.as_str()).cmp(&(b.policy, b.value.as_str()))
+    });
+    entries
 }
 
 fn entries<'a>(object: &'a Map<String, Value>, key: &str, tagged: bool) -> Result<Vec<Entry<'a>>> {

@@ -56,6 +56,22 @@ pub enum CupcakeError {
     },
 }
 
+impl CupcakeError {
+    /// The variant name, as the generated bindings spell it (e.g. `InvalidInput`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidInput { .. } => "InvalidInput",
+            Self::Config { .. } => "Config",
+            Self::OpaNotFound { .. } => "OpaNotFound",
+            Self::PolicyCompile { .. } => "PolicyCompile",
+            Self::UnsupportedBuiltin { .. } => "UnsupportedBuiltin",
+            Self::Evaluation { .. } => "Evaluation",
+            Self::LimitExceeded { .. } => "LimitExceeded",
+            Self::Internal { .. } => "Internal",
+        }
+    }
+}
+
 impl From<Error> for CupcakeError {
     fn from(error: Error) -> Self {
         let message = error.to_string();
@@ -79,16 +95,7 @@ mod tests {
     use super::*;
 
     fn kind(error: Error) -> &'static str {
-        match CupcakeError::from(error) {
-            CupcakeError::InvalidInput { .. } => "InvalidInput",
-            CupcakeError::Config { .. } => "Config",
-            CupcakeError::OpaNotFound { .. } => "OpaNotFound",
-            CupcakeError::PolicyCompile { .. } => "PolicyCompile",
-            CupcakeError::UnsupportedBuiltin { .. } => "UnsupportedBuiltin",
-            CupcakeError::Evaluation { .. } => "Evaluation",
-            CupcakeError::LimitExceeded { .. } => "LimitExceeded",
-            CupcakeError::Internal { .. } => "Internal",
-        }
+        CupcakeError::from(error).kind()
     }
 
     #[test]

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every tool the demo and the tests need into $CUPCAKE_DEV_CACHE, skipping what is
+# already there at the pinned version: OPA (go install), uniffi-bindgen-node-js (cargo install),
+# and a Python venv with maturin, just and pytest.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+mkdir -p "$CUPCAKE_DEV_CACHE/bin"
+
+log() { printf '[tools] %s\n' "$*" >&2; }
+
+if ! "$CUPCAKE_DEV_CACHE/bin/opa" version 2>/dev/null | grep -qx "Version: $OPA_VERSION"; then
+  command -v go >/dev/null || { log "Go is required to install OPA; install Go 1.22+"; exit 1; }
+  log "installing OPA $OPA_VERSION"
+  GOBIN="$CUPCAKE_DEV_CACHE/bin" CGO_ENABLED=0 go install "github.com/open-policy-agent/opa@v$OPA_VERSION"
+fi
+
+# The generator has no --version; cargo's install record says which version is there.
+if [ ! -x "$CUPCAKE_DEV_CACHE/bin/uniffi-bindgen-node-js" ] ||
+  ! grep -q "uniffi-bindgen-node-js $UNIFFI_BINDGEN_NODE_JS_VERSION " "$CUPCAKE_DEV_CACHE/.crates.toml" 2>/dev/null; then
+  log "installing uniffi-bindgen-node-js $UNIFFI_BINDGEN_NODE_JS_VERSION"
+  cargo install --quiet --locked --root "$CUPCAKE_DEV_CACHE" \
+    uniffi-bindgen-node-js --version "$UNIFFI_BINDGEN_NODE_JS_VERSION"
+fi
+
+requirements="$REPO_ROOT/ci/requirements-dev.txt"
+stamp="$CUPCAKE_VENV/.requirements"
+if [ ! -x "$CUPCAKE_VENV/bin/python" ] || ! cmp -s "$requirements" "$stamp"; then
+  log "preparing the Python tool venv"
+  python3 -m venv "$CUPCAKE_VENV"
+  "$CUPCAKE_VENV/bin/python" -m pip install --quiet --upgrade pip
+  "$CUPCAKE_VENV/bin/python" -m pip install --quiet -r "$requirements"
+  cp "$requirements" "$stamp"
+fi

@@ -1,0 +1,106 @@
+//! Engine behaviour beyond the shared cases: load errors, reuse after failures, and
+//! concurrent evaluation on one engine.
+
+use std::sync::Arc;
+
+use cupcake::ffi::CupcakeError;
+use cupcake::{DecisionKind, Engine, EngineOptions};
+use libtest_mimic::{Failed, Trial};
+
+use crate::support::{check, engine, repo_root, tests_dir};
+
+pub fn trials() -> Vec<Trial> {
+    vec![
+        Trial::test("engine::missing_directory_is_config_error", missing_directory),
+        Trial::test("engine::explicit_missing_opa_is_opa_not_found", missing_opa),
+        Trial::test("engine::empty_policy_dir_allows_without_opa", empty_policy_dir),
+        Trial::test("engine::concurrent_evaluations_agree", concurrent_evaluations),
+        Trial::test("engine::project_dir_or_cupcake_dir", project_or_cupcake_dir),
+    ]
+}
+
+fn kind_of(result: Result<Engine, cupcake::Error>) -> Result<(&'static str, String), Failed> {
+    match result {
+        Ok(_) => Err("engine loaded but should have failed".into()),
+        Err(err) => {
+            let err = CupcakeError::from(err);
+            Ok((err.kind(), err.to_string()))
+        }
+    }
+}
+
+fn missing_directory() -> Result<(), Failed> {
+    let (kind, message) = kind_of(Engine::new(tests_dir("no/such/dir"), EngineOptions::default()))?;
+    check(kind == "Config", || format!("got {kind}: {message}"))?;
+    check(message.contains("does not exist") && message.contains("cupcake init"), || message.clone())
+}
+
+fn missing_opa() -> Result<(), Failed> {
+    let options = EngineOptions {
+        opa_path: Some(repo_root().join("no-such-opa")),
+        ..EngineOptions::default()
+    };
+    let (kind, message) = kind_of(Engine::new(tests_dir("conformance/verbs"), options))?;
+    check(kind == "OpaNotFound", || format!("got {kind}: {message}"))?;
+    check(message.contains("go install github.com/open-policy-agent/opa"), || message.clone())
+}
+
+fn empty_policy_dir() -> Result<(), Failed> {
+    let dir = tempfile::tempdir()?;
+    std::fs::create_dir_all(dir.path().join(".cupcake"))?;
+    // A bogus OPA path proves nothing was compiled: there is nothing to compile.
+    let options = EngineOptions {
+        opa_path: Some(dir.path().join("absent-opa")),
+        ..EngineOptions::default()
+    };
+    let engine = Engine::new(dir.path(), options)?;
+    let decision = engine.evaluate(r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf /"}}"#)?;
+    check(decision.kind == DecisionKind::Allow, || format!("{decision:?}"))?;
+    check(decision.response == serde_json::json!({}), || decision.response.to_string())
+}
+
+fn project_or_cupcake_dir() -> Result<(), Failed> {
+    let dir = tempfile::tempdir()?;
+    let policies = dir.path().join(".cupcake/policies/claude");
+    std::fs::create_dir_all(&policies)?;
+    std::fs::copy(
+        tests_dir("conformance/input_errors/policies/claude/any.rego"),
+        policies.join("any.rego"),
+    )?;
+    let event = r#"{"hook_event_name":"PreToolUse","tool_name":"Forbidden"}"#;
+    for root in [dir.path().to_path_buf(), dir.path().join(".cupcake")] {
+        let decision = Engine::new(&root, EngineOptions::default())?.evaluate(event)?;
+        check(decision.kind == DecisionKind::Deny, || format!("{}: {decision:?}", root.display()))?;
+    }
+    Ok(())
+}
+
+fn concurrent_evaluations() -> Result<(), Failed> {
+    let engine = Arc::new(engine("conformance/verbs")?);
+    let commands = ["rm -rf a", "git push", "npm install", "ls", "shutdown -h now"];
+    let expected = [DecisionKind::Deny, DecisionKind::Ask, DecisionKind::Modify, DecisionKind::Allow, DecisionKind::Halt];
+    let handles: Vec<_> = (0..4)
+        .map(|thread| {
+            let engine = Arc::clone(&engine);
+            std::thread::spawn(move || -> Result<(), String> {
+                for round in 0..200 {
+                    let index = (thread + round) % commands.len();
+                    let event = serde_json::json!({
+                        "hook_event_name": "PreToolUse",
+                        "tool_name": "Bash",
+                        "tool_input": {"command": commands[index]},
+                    });
+                    let decision = engine.evaluate(&event.to_string()).map_err(|err| err.to_string())?;
+                    if decision.kind != expected[index] {
+                        return Err(format!("{}: expected {:?}, got {:?}", commands[index], expected[index], decision.kind));
+                    }
+                }
+                Ok(())
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().map_err(|_| "a thread panicked")??;
+    }
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! Cupcake's integration tests, one binary. A custom harness (libtest-mimic) lets the shared
+//! conformance folder become one test per case, beside the hand-written tests.
+
+mod conformance;
+mod engine;
+mod support;
+
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
+    let mut trials = conformance::trials();
+    trials.extend(engine::trials());
+    libtest_mimic::run(&args, trials).exit();
+}

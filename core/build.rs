@@ -1,4 +1,4 @@
-//! Generates the UniFFI scaffolding from `src/cupcake.udl`, after checking that it is an exact
+//! Generates the `UniFFI` scaffolding from `src/cupcake.udl`, after checking that it is an exact
 //! copy of the workspace's `interface.udl`, the one definition of the foreign API.
 
 use std::path::Path;

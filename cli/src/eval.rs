@@ -24,7 +24,10 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     let mut stdin = Vec::new();
     let read = std::io::stdin().read_to_end(&mut stdin);
     let outcome = match read {
-        Err(err) => Err((None, format!("cupcake could not read the hook event from stdin: {err}"))),
+        Err(err) => Err((
+            None,
+            format!("cupcake could not read the hook event from stdin: {err}"),
+        )),
         Ok(_) => evaluate(args, harness, &stdin),
     };
     let response = match outcome {
@@ -34,7 +37,11 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
             if args.fail_open {
                 serde_json::json!({})
             } else {
-                cupcake::failure_response(harness, event.as_deref(), &format!("Blocked by cupcake: {reason}"))
+                cupcake::failure_response(
+                    harness,
+                    event.as_deref(),
+                    &format!("Blocked by cupcake: {reason}"),
+                )
             }
         }
     };
@@ -46,7 +53,11 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
 }
 
 /// Returns the response, or the event name (when known) and what failed.
-fn evaluate(args: &EvalArgs, harness: Harness, stdin: &[u8]) -> Result<Value, (Option<String>, String)> {
+fn evaluate(
+    args: &EvalArgs,
+    harness: Harness,
+    stdin: &[u8],
+) -> Result<Value, (Option<String>, String)> {
     let text = std::str::from_utf8(stdin)
         .map_err(|err| (None, format!("the hook event is not valid UTF-8 ({err})")))?;
     let event_name = serde_json::from_str::<Value>(text).ok().and_then(|value| {
@@ -57,14 +68,23 @@ fn evaluate(args: &EvalArgs, harness: Harness, stdin: &[u8]) -> Result<Value, (O
             .map(str::to_string)
     });
     if Harness::parse(&args.load.harness).is_none() {
-        return Err((event_name, format!("unknown harness `{}`; use claude or cursor", args.load.harness)));
+        return Err((
+            event_name,
+            format!(
+                "unknown harness `{}`; use claude or cursor",
+                args.load.harness
+            ),
+        ));
     }
     let options = EngineOptions {
         harness,
         opa_path: args.load.opa_path.clone(),
         ..EngineOptions::default()
     };
-    let engine = Engine::new(&args.load.policy_dir, options).map_err(|err| (event_name.clone(), err.to_string()))?;
-    let decision = engine.evaluate(text).map_err(|err| (event_name, err.to_string()))?;
+    let engine = Engine::new(&args.load.policy_dir, options)
+        .map_err(|err| (event_name.clone(), err.to_string()))?;
+    let decision = engine
+        .evaluate(text)
+        .map_err(|err| (event_name, err.to_string()))?;
     Ok(decision.response)
 }

@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cupcake", version, about = "Policy engine for AI coding agent hooks")]
+#[command(
+    name = "cupcake",
+    version,
+    about = "Policy engine for AI coding agent hooks"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -17,15 +17,15 @@ pub const BUILTIN_AGGREGATION: &str = include_str!("rego/evaluate.rego");
 
 /// Runs OPA over every file of `set` and returns the module bytes.
 pub fn compile(opa: &Opa, set: &PolicySet) -> Result<Vec<u8>> {
-    let work = tempfile::tempdir().map_err(|err| Error::internal(format!("cannot create a temporary directory: {err}")))?;
+    let work = tempfile::tempdir()
+        .map_err(|err| Error::internal(format!("cannot create a temporary directory: {err}")))?;
     let mut files: Vec<PathBuf> = set.policies.iter().map(|p| p.path.clone()).collect();
-    match &set.system {
-        Some(system) => files.push(system.clone()),
-        None => {
-            let aggregation = work.path().join("cupcake_system_evaluate.rego");
-            fs_err::write(&aggregation, BUILTIN_AGGREGATION).map_err(Error::internal)?;
-            files.push(aggregation);
-        }
+    if let Some(system) = &set.system {
+        files.push(system.clone());
+    } else {
+        let aggregation = work.path().join("cupcake_system_evaluate.rego");
+        fs_err::write(&aggregation, BUILTIN_AGGREGATION).map_err(Error::internal)?;
+        files.push(aggregation);
     }
     let bundle = work.path().join("bundle.tar.gz");
     let output = Command::new(&opa.path)
@@ -50,7 +50,10 @@ fn compile_error(root: &Path, text: &str) -> Error {
     let located = text.split_whitespace().find_map(|word| {
         let (file, rest) = word.split_once(".rego:")?;
         let line: String = rest.chars().take_while(char::is_ascii_digit).collect();
-        Some((PathBuf::from(format!("{file}.rego")), line.parse::<u32>().ok()))
+        Some((
+            PathBuf::from(format!("{file}.rego")),
+            line.parse::<u32>().ok(),
+        ))
     });
     let (file, line) = located.unwrap_or_else(|| (root.to_path_buf(), None));
     let reason = text
@@ -70,13 +73,15 @@ fn compile_error(root: &Path, text: &str) -> Error {
 fn extract_wasm(bundle: &Path) -> Result<Vec<u8>> {
     let file = fs_err::File::open(bundle).map_err(Error::internal)?;
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
-    let entries = archive.entries().map_err(|err| Error::internal(format!("unreadable OPA bundle: {err}")))?;
+    let entries = archive
+        .entries()
+        .map_err(|err| Error::internal(format!("unreadable OPA bundle: {err}")))?;
     for entry in entries {
-        let mut entry = entry.map_err(|err| Error::internal(format!("unreadable OPA bundle: {err}")))?;
+        let mut entry =
+            entry.map_err(|err| Error::internal(format!("unreadable OPA bundle: {err}")))?;
         let is_policy = entry
             .path()
-            .map(|p| p.file_name().is_some_and(|n| n == "policy.wasm"))
-            .unwrap_or(false);
+            .is_ok_and(|p| p.file_name().is_some_and(|n| n == "policy.wasm"));
         if is_policy {
             let mut wasm = Vec::new();
             entry.read_to_end(&mut wasm).map_err(Error::internal)?;

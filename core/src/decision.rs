@@ -101,7 +101,10 @@ fn from_verdicts(kind: DecisionKind, verdicts: &[Verdict]) -> Synthesis {
         kind,
         reason: combined_reason(&items),
         context: Vec::new(),
-        agent_messages: verdicts.iter().filter_map(|v| v.agent_context.clone()).collect(),
+        agent_messages: verdicts
+            .iter()
+            .filter_map(|v| v.agent_context.clone())
+            .collect(),
         rule_ids: verdicts.iter().map(|v| v.rule_id.clone()).collect(),
         updated_input: None,
     }
@@ -110,7 +113,7 @@ fn from_verdicts(kind: DecisionKind, verdicts: &[Verdict]) -> Synthesis {
 fn from_modifications(modifications: &[Modification]) -> Synthesis {
     let mut ordered: Vec<&Modification> = modifications.iter().collect();
     // Stable: among equal priorities the earlier one keeps precedence.
-    ordered.sort_by(|a, b| b.priority.cmp(&a.priority));
+    ordered.sort_by_key(|m| std::cmp::Reverse(m.priority));
     let mut merged = Value::Object(Map::new());
     for modification in ordered.iter().rev() {
         deep_merge(&mut merged, &modification.updated_input);
@@ -165,7 +168,10 @@ fn combined_reason(items: &[(&str, &str, &str)]) -> String {
     let Some(top) = items.iter().map(|(_, _, s)| severity_group(s)).min() else {
         return String::new();
     };
-    let group: Vec<&(&str, &str, &str)> = items.iter().filter(|(_, _, s)| severity_group(s) == top).collect();
+    let group: Vec<&(&str, &str, &str)> = items
+        .iter()
+        .filter(|(_, _, s)| severity_group(s) == top)
+        .collect();
     if let [(_, reason, _)] = group.as_slice() {
         return (*reason).to_string();
     }
@@ -208,9 +214,20 @@ mod tests {
 
     #[test]
     fn reasons_group_by_severity() {
-        let one_high = [verdict("A", "LOW"), verdict("B", "CRITICAL"), verdict("C", "MEDIUM")];
-        assert_eq!(from_verdicts(DecisionKind::Deny, &one_high).reason, "reason B");
-        let two_medium = [verdict("A", "LOW"), verdict("B", "MODERATE"), verdict("C", "MEDIUM")];
+        let one_high = [
+            verdict("A", "LOW"),
+            verdict("B", "CRITICAL"),
+            verdict("C", "MEDIUM"),
+        ];
+        assert_eq!(
+            from_verdicts(DecisionKind::Deny, &one_high).reason,
+            "reason B"
+        );
+        let two_medium = [
+            verdict("A", "LOW"),
+            verdict("B", "MODERATE"),
+            verdict("C", "MEDIUM"),
+        ];
         assert_eq!(
             from_verdicts(DecisionKind::Deny, &two_medium).reason,
             "[B] reason B; [C] reason C"
@@ -234,7 +251,10 @@ mod tests {
             ..Buckets::default()
         });
         assert_eq!(decision.kind, DecisionKind::Modify);
-        assert_eq!(decision.updated_input, Some(json!({"command": "high", "env": {"A": "1", "B": "2"}})));
+        assert_eq!(
+            decision.updated_input,
+            Some(json!({"command": "high", "env": {"A": "1", "B": "2"}}))
+        );
         assert_eq!(decision.rule_ids, ["high", "low"]);
     }
 }

@@ -4,6 +4,10 @@
 use std::path::PathBuf;
 
 /// `$XDG_CACHE_HOME/cupcake`, else `~/.cache/cupcake`.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the one sanctioned environment lookup: where the cache lives"
+)]
 pub fn cache_dir() -> Option<PathBuf> {
     if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(xdg).join("cupcake"));

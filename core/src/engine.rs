@@ -59,6 +59,10 @@ pub struct Engine {
 
 impl Engine {
     /// Discovers, compiles (with OPA) and loads the policies found from `path`.
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "options are built inline by callers and moved in"
+    )]
     pub fn new(path: impl AsRef<Path>, options: EngineOptions) -> Result<Self> {
         let policies = policy::discover(path.as_ref(), options.harness)?;
         let routes = RouteTable::build(&policies.policies);
@@ -73,7 +77,11 @@ impl Engine {
                 .map_err(|err| name_builtin_users(err, &policies))?;
             Some(pool)
         };
-        tracing::debug!(policies = policies.policies.len(), routes = routes.keys().len(), "engine loaded");
+        tracing::debug!(
+            policies = policies.policies.len(),
+            routes = routes.keys().len(),
+            "engine loaded"
+        );
         Ok(Self {
             harness: options.harness,
             limits: options.limits,
@@ -86,15 +94,15 @@ impl Engine {
     /// Evaluates one hook event given as JSON text.
     pub fn evaluate(&self, event_json: &str) -> Result<Decision> {
         let event = Event::parse(event_json, &self.limits)?;
-        self.evaluate_event(event)
+        self.evaluate_event(&event)
     }
 
     /// Evaluates one hook event given as a parsed JSON value.
     pub fn evaluate_value(&self, event: Value) -> Result<Decision> {
-        self.evaluate_event(Event::from_value(event)?)
+        self.evaluate_event(&Event::from_value(event)?)
     }
 
-    fn evaluate_event(&self, event: Event) -> Result<Decision> {
+    fn evaluate_event(&self, event: &Event) -> Result<Decision> {
         let routed = self.routes.matching(&event.name, event.tool.as_deref());
         let synthesis = match (&self.pool, routed.is_empty()) {
             (Some(pool), false) => {
@@ -133,7 +141,10 @@ impl Engine {
 
     /// Host builtins the compiled module calls.
     pub fn host_builtins(&self) -> Vec<String> {
-        self.pool.as_ref().map(InstancePool::builtin_names).unwrap_or_default()
+        self.pool
+            .as_ref()
+            .map(InstancePool::builtin_names)
+            .unwrap_or_default()
     }
 }
 

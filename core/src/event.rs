@@ -51,7 +51,10 @@ impl Event {
             .filter(|name| !name.is_empty())
             .ok_or_else(|| Error::invalid_input("missing `hook_event_name`"))?
             .to_string();
-        let tool = body.get("tool_name").and_then(Value::as_str).map(str::to_string);
+        let tool = body
+            .get("tool_name")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         Ok(Self { name, tool, body })
     }
 }
@@ -77,7 +80,9 @@ fn check_depth(text: &str, max: usize) -> Result<()> {
             b'[' | b'{' => {
                 depth += 1;
                 if depth > max {
-                    return Err(Error::invalid_input(format!("event nests deeper than {max} levels")));
+                    return Err(Error::invalid_input(format!(
+                        "event nests deeper than {max} levels"
+                    )));
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
@@ -94,17 +99,35 @@ mod tests {
     #[test]
     fn rejects_non_objects_and_missing_names() {
         let limits = Limits::default();
-        assert!(Event::parse("[1]", &limits).expect_err("array").to_string().contains("expected a JSON object"));
-        assert!(Event::parse("{}", &limits).expect_err("no name").to_string().contains("hook_event_name"));
-        assert!(Event::parse("{", &limits).expect_err("bad json").to_string().contains("not valid JSON"));
-        assert!(Event::parse("  ", &limits).expect_err("empty").to_string().contains("empty"));
+        assert!(Event::parse("[1]", &limits)
+            .expect_err("array")
+            .to_string()
+            .contains("expected a JSON object"));
+        assert!(Event::parse("{}", &limits)
+            .expect_err("no name")
+            .to_string()
+            .contains("hook_event_name"));
+        assert!(Event::parse("{", &limits)
+            .expect_err("bad json")
+            .to_string()
+            .contains("not valid JSON"));
+        assert!(Event::parse("  ", &limits)
+            .expect_err("empty")
+            .to_string()
+            .contains("empty"));
     }
 
     #[test]
     fn depth_limit_ignores_brackets_in_strings() {
-        let limits = Limits { json_depth: 3, ..Limits::default() };
+        let limits = Limits {
+            json_depth: 3,
+            ..Limits::default()
+        };
         let ok = r#"{"hook_event_name":"Stop","x":"[[[[[[[["}"#;
-        assert_eq!(Event::parse(ok, &limits).expect("within depth").name, "Stop");
+        assert_eq!(
+            Event::parse(ok, &limits).expect("within depth").name,
+            "Stop"
+        );
         let deep = r#"{"hook_event_name":"Stop","x":[[[1]]]}"#;
         assert!(Event::parse(deep, &limits).is_err());
     }

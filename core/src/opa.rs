@@ -23,13 +23,16 @@ pub struct Opa {
 /// Locates OPA. An explicit path must work; it is never silently replaced by another binary.
 pub fn locate(explicit: Option<&Path>) -> Result<Opa> {
     if let Some(path) = explicit {
-        return check(path).map_err(|found| not_found(format!("opa_path {}: {found}", path.display())));
+        return check(path)
+            .map_err(|found| not_found(format!("opa_path {}: {found}", path.display())));
     }
     let mut tried = Vec::new();
     for candidate in candidates() {
         match check(&candidate) {
             Ok(opa) => return Ok(opa),
-            Err(found) if candidate.exists() => tried.push(format!("{}: {found}", candidate.display())),
+            Err(found) if candidate.exists() => {
+                tried.push(format!("{}: {found}", candidate.display()))
+            }
             Err(_) => {}
         }
     }
@@ -50,8 +53,17 @@ fn not_found(searched: String) -> Error {
 /// of the environment: it decides which compiler runs, never what a policy decides.
 fn candidates() -> Vec<PathBuf> {
     let name = if cfg!(windows) { "opa.exe" } else { "opa" };
-    let mut out: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|path| std::env::split_paths(&path).map(|dir| dir.join(name)).collect())
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "PATH only locates the OPA binary"
+    )]
+    let path_var = std::env::var_os("PATH");
+    let mut out: Vec<PathBuf> = path_var
+        .map(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(name))
+                .collect()
+        })
         .unwrap_or_default();
     if let Some(cache) = crate::dirs::cache_dir() {
         out.push(cache.join("bin").join(name));

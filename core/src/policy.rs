@@ -35,7 +35,11 @@ pub struct PolicySet {
 /// Accepts the `.cupcake` directory itself or the project directory that holds it.
 pub fn resolve_root(path: &Path) -> Result<PathBuf> {
     let nested = path.join(".cupcake");
-    let root = if nested.is_dir() { nested } else { path.to_path_buf() };
+    let root = if nested.is_dir() {
+        nested
+    } else {
+        path.to_path_buf()
+    };
     if !root.is_dir() {
         return Err(Error::config(
             path,
@@ -70,14 +74,19 @@ pub fn discover(path: &Path, harness: Harness) -> Result<PolicySet> {
         let package = metadata::package_name(&source).ok_or_else(|| Error::PolicyCompile {
             file: file.clone(),
             line: None,
-            reason: "no `package` declaration; start the file with `package cupcake.policies.<name>`".into(),
+            reason:
+                "no `package` declaration; start the file with `package cupcake.policies.<name>`"
+                    .into(),
         })?;
         if package == SYSTEM_PACKAGE {
             if let Some(first) = &set.system {
                 return Err(Error::PolicyCompile {
                     file,
                     line: None,
-                    reason: format!("a second `package cupcake.system` file; {} already defines the entrypoint", first.display()),
+                    reason: format!(
+                        "a second `package cupcake.system` file; {} already defines the entrypoint",
+                        first.display()
+                    ),
                 });
             }
             set.system = Some(file);
@@ -95,7 +104,9 @@ pub fn discover(path: &Path, harness: Harness) -> Result<PolicySet> {
             return Err(Error::PolicyCompile {
                 file,
                 line: None,
-                reason: "no routing; add a `# METADATA` block with `custom.routing.required_events`".into(),
+                reason:
+                    "no routing; add a `# METADATA` block with `custom.routing.required_events`"
+                        .into(),
             });
         }
         set.policies.push(Policy {
@@ -110,9 +121,11 @@ pub fn discover(path: &Path, harness: Harness) -> Result<PolicySet> {
 /// Collects `.rego` files below `dir`, skipping `builtins/` (enabled only through rulebook.yml)
 /// and Rego test files.
 fn collect_rego_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = fs_err::read_dir(dir).map_err(|err| Error::config(dir, format!("cannot list policies: {err}")))?;
+    let entries = fs_err::read_dir(dir)
+        .map_err(|err| Error::config(dir, format!("cannot list policies: {err}")))?;
     for entry in entries {
-        let entry = entry.map_err(|err| Error::config(dir, format!("cannot list policies: {err}")))?;
+        let entry =
+            entry.map_err(|err| Error::config(dir, format!("cannot list policies: {err}")))?;
         let path = entry.path();
         let file_type = entry
             .file_type()

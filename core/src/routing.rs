@@ -19,14 +19,17 @@ impl RouteTable {
             let Some(routing) = &policy.metadata.routing else {
                 continue;
             };
-            let every_tool =
-                routing.required_tools.is_empty() || routing.required_tools.iter().any(|t| t == "*");
+            let every_tool = routing.required_tools.is_empty()
+                || routing.required_tools.iter().any(|t| t == "*");
             for event in &routing.required_events {
                 if every_tool {
                     routes.entry(event.clone()).or_default().push(index);
                 } else {
                     for tool in &routing.required_tools {
-                        routes.entry(format!("{event}:{tool}")).or_default().push(index);
+                        routes
+                            .entry(format!("{event}:{tool}"))
+                            .or_default()
+                            .push(index);
                     }
                 }
             }

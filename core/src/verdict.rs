@@ -60,12 +60,17 @@ impl Buckets {
     /// Parses the result set `opa_eval` returned (`[{"result": {...}}]`). An undefined result
     /// (empty set) is an error: the entrypoint always defines its object.
     pub fn from_result_set(text: &str) -> Result<Self> {
-        let set: Value = serde_json::from_str(text)
-            .map_err(|err| Error::evaluation(format!("policy module returned invalid JSON: {err}")))?;
+        let set: Value = serde_json::from_str(text).map_err(|err| {
+            Error::evaluation(format!("policy module returned invalid JSON: {err}"))
+        })?;
         let result = set
             .get(0)
             .and_then(|first| first.get("result"))
-            .ok_or_else(|| Error::evaluation("cupcake.system.evaluate is undefined; it must always produce an object"))?;
+            .ok_or_else(|| {
+                Error::evaluation(
+                    "cupcake.system.evaluate is undefined; it must always produce an object",
+                )
+            })?;
         Self::from_aggregation(result)
     }
 
@@ -101,9 +106,7 @@ impl Buckets {
 /// Rego sets have no order, so context strings are ordered by package, then by text: the same
 /// policies always give the same context, whatever OPA's internal set layout.
 fn ordered_context(mut entries: Vec<Entry<'_>>) -> Vec<Entry<'_>> {
-    entries.sort_by(|a, b| {
-        (a.policy, a.value.as_str()).cmp(&(b.policy, b.value.as_str()))
-    });
+    entries.sort_by(|a, b| (a.policy, a.value.as_str()).cmp(&(b.policy, b.value.as_str())));
     entries
 }
 
@@ -111,9 +114,9 @@ fn entries<'a>(object: &'a Map<String, Value>, key: &str, tagged: bool) -> Resul
     let Some(list) = object.get(key) else {
         return Ok(Vec::new());
     };
-    let list = list
-        .as_array()
-        .ok_or_else(|| Error::evaluation(format!("cupcake.system.evaluate.{key} must be an array")))?;
+    let list = list.as_array().ok_or_else(|| {
+        Error::evaluation(format!("cupcake.system.evaluate.{key} must be an array"))
+    })?;
     Ok(list
         .iter()
         .map(|item| match (tagged, item.get("decision")) {
@@ -121,12 +124,20 @@ fn entries<'a>(object: &'a Map<String, Value>, key: &str, tagged: bool) -> Resul
                 policy: item.get("policy").and_then(Value::as_str),
                 value,
             },
-            _ => Entry { policy: None, value: item },
+            _ => Entry {
+                policy: None,
+                value: item,
+            },
         })
         .collect())
 }
 
-fn verdicts(object: &Map<String, Value>, key: &str, verb: &str, tagged: bool) -> Result<Vec<Verdict>> {
+fn verdicts(
+    object: &Map<String, Value>,
+    key: &str,
+    verb: &str,
+    tagged: bool,
+) -> Result<Vec<Verdict>> {
     entries(object, key, tagged)?
         .iter()
         .map(|entry| {
@@ -151,14 +162,18 @@ fn modification(entry: &Entry<'_>) -> Result<Modification> {
         .ok_or_else(|| fields.error("`updated_input` must be an object"))?;
     let priority = match fields.object.get("priority") {
         None => 50,
-        Some(value) => value.as_i64().ok_or_else(|| fields.error("`priority` must be an integer"))?,
+        Some(value) => value
+            .as_i64()
+            .ok_or_else(|| fields.error("`priority` must be an integer"))?,
     };
     Ok(Modification {
         rule_id: fields.required_string("rule_id")?,
         reason: fields.required_string("reason")?,
         updated_input,
         priority,
-        severity: fields.optional_string("severity")?.unwrap_or_else(|| "MEDIUM".into()),
+        severity: fields
+            .optional_string("severity")?
+            .unwrap_or_else(|| "MEDIUM".into()),
     })
 }
 
@@ -209,7 +224,9 @@ impl<'a> Fields<'a> {
 
 fn policy_error(policy: Option<&str>, verb: &str, rule_id: Option<&str>, problem: &str) -> Error {
     let policy = policy.unwrap_or("a policy");
-    let rule = rule_id.map(|id| format!(" (rule_id {id})")).unwrap_or_default();
+    let rule = rule_id
+        .map(|id| format!(" (rule_id {id})"))
+        .unwrap_or_default();
     Error::evaluation(format!(
         "{policy}: `{verb}` rule{rule} produced a malformed decision: {problem}; fix the rule to return {{rule_id, reason, severity}}"
     ))
@@ -241,7 +258,10 @@ mod tests {
         }))
         .expect_err("missing reason is an error");
         let text = err.to_string();
-        assert!(text.contains("cupcake.policies.a") && text.contains("A-1") && text.contains("reason"), "{text}");
+        assert!(
+            text.contains("cupcake.policies.a") && text.contains("A-1") && text.contains("reason"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -4,24 +4,33 @@ use serde_json::Value;
 
 /// Returns operand `index` (0-based), or the standard error naming its position.
 pub(crate) fn operand(args: &[Value], index: usize) -> Result<&Value, String> {
-    args.get(index).ok_or_else(|| format!("operand {} missing", index + 1))
+    args.get(index)
+        .ok_or_else(|| format!("operand {} missing", index + 1))
 }
 
 /// Returns operand `index` as a string.
 pub(crate) fn string(args: &[Value], index: usize) -> Result<&str, String> {
     let value = operand(args, index)?;
-    value.as_str().ok_or_else(|| mismatch(index, "string", value))
+    value
+        .as_str()
+        .ok_or_else(|| mismatch(index, "string", value))
 }
 
 /// Returns operand `index` as an array.
 pub(crate) fn array(args: &[Value], index: usize) -> Result<&Vec<Value>, String> {
     let value = operand(args, index)?;
-    value.as_array().ok_or_else(|| mismatch(index, "array", value))
+    value
+        .as_array()
+        .ok_or_else(|| mismatch(index, "array", value))
 }
 
 /// The one wording of a type mismatch, after OPA's.
 pub(crate) fn mismatch(index: usize, wanted: &str, got: &Value) -> String {
-    format!("operand {} must be {wanted} but got {}", index + 1, type_name(got))
+    format!(
+        "operand {} must be {wanted} but got {}",
+        index + 1,
+        type_name(got)
+    )
 }
 
 /// The Rego type name of a JSON value.

@@ -20,6 +20,7 @@ fn sprintf(args: &[Value]) -> Result<Value, String> {
 
 /// One parsed `%` directive.
 #[derive(Default)]
+#[expect(clippy::struct_excessive_bools, reason = "one field per Go fmt flag")]
 struct Spec {
     minus: bool,
     plus: bool,
@@ -89,7 +90,12 @@ pub(crate) fn format_go(format: &str, values: &[Value]) -> String {
 fn read_number(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<usize> {
     let mut number: Option<usize> = None;
     while let Some(digit) = chars.peek().and_then(|c| c.to_digit(10)) {
-        number = Some(number.unwrap_or(0).saturating_mul(10).saturating_add(digit as usize));
+        number = Some(
+            number
+                .unwrap_or(0)
+                .saturating_mul(10)
+                .saturating_add(digit as usize),
+        );
         chars.next();
     }
     number
@@ -114,7 +120,7 @@ fn bad_verb(verb: char, value: &Value) -> String {
 
 fn format_one(verb: char, spec: &Spec, value: &Value) -> String {
     match (verb, value) {
-        ('v', Value::String(s)) | ('s', Value::String(s)) => match spec.precision {
+        ('v' | 's', Value::String(s)) => match spec.precision {
             Some(p) => s.chars().take(p).collect(),
             None => s.clone(),
         },
@@ -125,22 +131,44 @@ fn format_one(verb: char, spec: &Spec, value: &Value) -> String {
         ('q', Value::String(s)) => go_quote(s),
         ('t', Value::Bool(b)) => b.to_string(),
         ('d', Value::Number(n)) if n.is_i64() || n.is_u64() => signed(&n.to_string(), spec),
-        ('x' | 'X' | 'o' | 'b', Value::Number(n)) if n.is_i64() || n.is_u64() => integer_radix(verb, n, spec),
-        ('x', Value::String(s)) => s.bytes().map(|b| format!("{b:02x}")).collect(),
-        ('X', Value::String(s)) => s.bytes().map(|b| format!("{b:02X}")).collect(),
+        ('x' | 'X' | 'o' | 'b', Value::Number(n)) if n.is_i64() || n.is_u64() => {
+            integer_radix(verb, n, spec)
+        }
+        ('x', Value::String(s)) => hex(s, false),
+        ('X', Value::String(s)) => hex(s, true),
         ('f' | 'F' | 'e' | 'E' | 'g' | 'G', Value::Number(n)) => {
             let f = n.as_f64().unwrap_or(f64::NAN);
             match verb {
                 'f' | 'F' => signed(&format!("{:.*}", spec.precision.unwrap_or(6), f), spec),
                 'e' | 'E' => {
                     let text = float_e(f, spec.precision.unwrap_or(6));
-                    signed(&if verb == 'E' { text.to_uppercase() } else { text }, spec)
+                    signed(
+                        &if verb == 'E' {
+                            text.to_uppercase()
+                        } else {
+                            text
+                        },
+                        spec,
+                    )
                 }
                 _ => float_g(f, spec.precision, spec),
             }
         }
         _ => bad_verb(verb, value),
     }
+}
+
+/// Go's `%x` of a string: two hex digits per byte.
+fn hex(s: &str, upper: bool) -> String {
+    s.bytes()
+        .fold(String::with_capacity(s.len() * 2), |mut out, byte| {
+            let _ = if upper {
+                write!(out, "{byte:02X}")
+            } else {
+                write!(out, "{byte:02x}")
+            };
+            out
+        })
 }
 
 /// Applies `+` and space flags to an unsigned-or-signed decimal text.
@@ -175,7 +203,10 @@ fn integer_radix(verb: char, n: &serde_json::Number, spec: &Spec) -> String {
         (true, 'o') => "0",
         _ => "",
     };
-    signed(&format!("{}{prefix}{digits}", if negative { "-" } else { "" }), spec)
+    signed(
+        &format!("{}{prefix}{digits}", if negative { "-" } else { "" }),
+        spec,
+    )
 }
 
 /// Go's `%e`: mantissa with `precision` decimals and an exponent of at least two digits.
@@ -203,7 +234,11 @@ fn float_g(f: f64, precision: Option<usize>, spec: &Spec) -> String {
         return "NaN".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     let shortest = format!("{:e}", f.abs());
     let (mantissa, exponent) = shortest.split_once('e').unwrap_or((&shortest, "0"));
@@ -223,7 +258,11 @@ fn float_g(f: f64, precision: Option<usize>, spec: &Spec) -> String {
     };
     let body = if exponent < -4 || exponent >= threshold {
         let (head, tail) = digits.split_at(1);
-        let mantissa = if tail.is_empty() { head.to_string() } else { format!("{head}.{tail}") };
+        let mantissa = if tail.is_empty() {
+            head.to_string()
+        } else {
+            format!("{head}.{tail}")
+        };
         go_exponent(&format!("{mantissa}e{exponent}"))
     } else if exponent < 0 {
         let zeros = "0".repeat(usize::try_from(-exponent - 1).unwrap_or(0));
@@ -236,7 +275,11 @@ fn float_g(f: f64, precision: Option<usize>, spec: &Spec) -> String {
             format!("{}.{}", &digits[..point], &digits[point..])
         }
     };
-    let text = if f.is_sign_negative() { format!("-{body}") } else { body };
+    let text = if f.is_sign_negative() {
+        format!("-{body}")
+    } else {
+        body
+    };
     signed(&text, spec)
 }
 
@@ -287,7 +330,13 @@ fn rego_text(value: &Value, top: bool) -> String {
         Value::Object(map) => {
             let inner: Vec<String> = map
                 .iter()
-                .map(|(k, v)| format!("{}: {}", serde_json::to_string(k).unwrap_or_default(), rego_text(v, false)))
+                .map(|(k, v)| {
+                    format!(
+                        "{}: {}",
+                        serde_json::to_string(k).unwrap_or_default(),
+                        rego_text(v, false)
+                    )
+                })
                 .collect();
             format!("{{{}}}", inner.join(", "))
         }
@@ -328,27 +377,30 @@ mod tests {
 
     use super::*;
 
-    fn f(format: &str, values: Value) -> String {
+    fn f(format: &str, values: &Value) -> String {
         format_go(format, values.as_array().expect("test values are an array"))
     }
 
     #[test]
     fn common_verbs() {
-        assert_eq!(f("%v and %s", json!(["a", "b"])), "a and b");
-        assert_eq!(f("%d items", json!([3])), "3 items");
-        assert_eq!(f("%q", json!(["say \"hi\"\n"])), "\"say \\\"hi\\\"\\n\"");
-        assert_eq!(f("%.2f", json!([3.14159])), "3.14");
-        assert_eq!(f("%v", json!([1.5])), "1.5");
-        assert_eq!(f("%v", json!([1_234_567.5])), "1.2345675e+06");
-        assert_eq!(f("%v", json!([["a", 1]])), "[\"a\", 1]");
-        assert_eq!(f("%v", json!([{"k": true}])), "{\"k\": true}");
-        assert_eq!(f("100%%", json!([])), "100%");
-        assert_eq!(f("%5d|%-4s|%05d", json!([42, "ab", -7])), "   42|ab  |-0007");
+        assert_eq!(f("%v and %s", &json!(["a", "b"])), "a and b");
+        assert_eq!(f("%d items", &json!([3])), "3 items");
+        assert_eq!(f("%q", &json!(["say \"hi\"\n"])), "\"say \\\"hi\\\"\\n\"");
+        assert_eq!(f("%.2f", &json!([1.23456])), "1.23");
+        assert_eq!(f("%v", &json!([1.5])), "1.5");
+        assert_eq!(f("%v", &json!([1_234_567.5])), "1.2345675e+06");
+        assert_eq!(f("%v", &json!([["a", 1]])), "[\"a\", 1]");
+        assert_eq!(f("%v", &json!([{"k": true}])), "{\"k\": true}");
+        assert_eq!(f("100%%", &json!([])), "100%");
+        assert_eq!(
+            f("%5d|%-4s|%05d", &json!([42, "ab", -7])),
+            "   42|ab  |-0007"
+        );
     }
 
     #[test]
     fn missing_and_wrong_operands() {
-        assert_eq!(f("%s %s", json!(["a"])), "a %!s(MISSING)");
-        assert_eq!(f("%d", json!(["x"])), "%!d(string=x)");
+        assert_eq!(f("%s %s", &json!(["a"])), "a %!s(MISSING)");
+        assert_eq!(f("%d", &json!(["x"])), "%!d(string=x)");
     }
 }

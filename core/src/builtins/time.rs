@@ -16,6 +16,7 @@ fn now_ns(_args: &[Value]) -> Result<Value, String> {
         .duration_since(UNIX_EPOCH)
         .map_err(|err| format!("system clock is before 1970: {err}"))?
         .as_nanos();
-    let nanos = i64::try_from(nanos).map_err(|_| "system clock is past the year 2262".to_string())?;
+    let nanos =
+        i64::try_from(nanos).map_err(|_| "system clock is past the year 2262".to_string())?;
     Ok(Value::from(nanos))
 }

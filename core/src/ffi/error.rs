@@ -110,19 +110,29 @@ mod tests {
 
     #[test]
     fn opa_not_found_arm() {
-        let error = Error::OpaNotFound { searched: "PATH".into(), wanted: "1" };
+        let error = Error::OpaNotFound {
+            searched: "PATH".into(),
+            wanted: "1",
+        };
         assert_eq!(kind(error), "OpaNotFound");
     }
 
     #[test]
     fn policy_compile_arm() {
-        let error = Error::PolicyCompile { file: PathBuf::from("a.rego"), line: Some(3), reason: "bad".into() };
+        let error = Error::PolicyCompile {
+            file: PathBuf::from("a.rego"),
+            line: Some(3),
+            reason: "bad".into(),
+        };
         assert!(CupcakeError::from(error).to_string().contains("a.rego:3"));
     }
 
     #[test]
     fn unsupported_builtin_arm() {
-        let error = Error::UnsupportedBuiltin { builtin: "http.send".into(), policies: "p".into() };
+        let error = Error::UnsupportedBuiltin {
+            builtin: "http.send".into(),
+            policies: "p".into(),
+        };
         assert_eq!(kind(error), "UnsupportedBuiltin");
     }
 
@@ -133,7 +143,12 @@ mod tests {
 
     #[test]
     fn limit_arm() {
-        assert_eq!(kind(Error::LimitExceeded { limit: "deadline".into() }), "LimitExceeded");
+        assert_eq!(
+            kind(Error::LimitExceeded {
+                limit: "deadline".into()
+            }),
+            "LimitExceeded"
+        );
     }
 
     #[test]

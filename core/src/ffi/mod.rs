@@ -24,10 +24,16 @@ impl Engine {
     /// Loads the policies found from `path`.
     pub fn new(path: String, options: EngineOptions) -> Result<Self, CupcakeError> {
         let inner = crate::Engine::new(path, options.into_core())?;
-        Ok(Self { inner: Arc::new(inner) })
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
     }
 
     /// Evaluates one event on the caller's thread.
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "UniFFI passes owned arguments"
+    )]
     pub fn evaluate(&self, event_json: String) -> Result<Decision, CupcakeError> {
         Ok(self.inner.evaluate(&event_json)?.into())
     }
@@ -51,14 +57,22 @@ pub fn version() -> String {
 }
 
 /// Loads an engine on cupcake's runtime.
-pub async fn load_engine(path: String, options: EngineOptions) -> Result<Arc<Engine>, CupcakeError> {
+pub async fn load_engine(
+    path: String,
+    options: EngineOptions,
+) -> Result<Arc<Engine>, CupcakeError> {
     let engine = runtime::run_blocking(move || Engine::new(path, options)).await??;
     Ok(Arc::new(engine))
 }
 
-#[expect(unsafe_code, reason = "the UniFFI scaffolding exports extern \"C\" functions")]
+#[expect(
+    unsafe_code,
+    reason = "the UniFFI scaffolding exports extern \"C\" functions"
+)]
 #[allow(clippy::pedantic, missing_docs, reason = "generated code")]
 mod scaffolding {
-    use super::{load_engine, version, CupcakeError, Decision, DecisionKind, Engine, EngineOptions, Harness};
+    use super::{
+        load_engine, version, CupcakeError, Decision, DecisionKind, Engine, EngineOptions, Harness,
+    };
     uniffi::include_scaffolding!("cupcake");
 }

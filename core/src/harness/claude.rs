@@ -12,7 +12,10 @@ pub(super) fn response(event: &str, decision: &Synthesis) -> Value {
         "PreToolUse" => match decision.kind {
             // An explicit allow would override Claude's own permission prompts.
             Allow => json!({}),
-            Ask => specific(event, json!({"permissionDecision": "ask", "permissionDecisionReason": reason})),
+            Ask => specific(
+                event,
+                json!({"permissionDecision": "ask", "permissionDecisionReason": reason}),
+            ),
             Modify => specific(
                 event,
                 json!({
@@ -21,10 +24,16 @@ pub(super) fn response(event: &str, decision: &Synthesis) -> Value {
                     "updatedInput": decision.updated_input.clone().unwrap_or_else(|| json!({})),
                 }),
             ),
-            _ => specific(event, json!({"permissionDecision": "deny", "permissionDecisionReason": reason})),
+            _ => specific(
+                event,
+                json!({"permissionDecision": "deny", "permissionDecisionReason": reason}),
+            ),
         },
         "PermissionRequest" => match decision.kind {
-            _ if blocking => specific(event, json!({"decision": {"behavior": "deny", "message": reason}})),
+            _ if blocking => specific(
+                event,
+                json!({"decision": {"behavior": "deny", "message": reason}}),
+            ),
             Modify => specific(
                 event,
                 json!({"decision": {"behavior": "allow", "updatedInput": decision.updated_input.clone().unwrap_or_else(|| json!({}))}}),
@@ -37,7 +46,9 @@ pub(super) fn response(event: &str, decision: &Synthesis) -> Value {
             _ => json!({}),
         },
         "UserPromptSubmit" | "SessionStart" => match decision.kind {
-            _ if blocking && event == "UserPromptSubmit" => json!({"decision": "block", "reason": reason}),
+            _ if blocking && event == "UserPromptSubmit" => {
+                json!({"decision": "block", "reason": reason})
+            }
             _ if blocking => json!({"continue": false, "stopReason": reason}),
             Allow => context_only(event, &decision.context),
             _ => specific(event, json!({"additionalContext": reason})),

@@ -14,7 +14,9 @@ pub(super) fn response(event: &str, decision: &Synthesis) -> Value {
     let blocking = decision.kind.is_blocking();
     match event {
         "beforeShellExecution" | "beforeMCPExecution" => match decision.kind {
-            _ if blocking => json!({"permission": "deny", "user_message": reason, "agent_message": agent_message}),
+            _ if blocking => {
+                json!({"permission": "deny", "user_message": reason, "agent_message": agent_message})
+            }
             DecisionKind::Ask => json!({
                 "permission": "ask",
                 "question": reason,

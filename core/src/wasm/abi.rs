@@ -11,6 +11,9 @@ const ABI_MAJOR: i32 = 1;
 /// `opa_eval`, the single-call evaluation path, arrived in minor version 2.
 const ABI_MIN_MINOR: i32 = 2;
 
+/// `opa_eval(reserved, entrypoint, data, input, input_len, heap, format) -> result`.
+type EvalFn = TypedFunc<(i32, i32, i32, i32, i32, i32, i32), i32>;
+
 /// Typed handles on the exports cupcake calls.
 #[derive(Clone)]
 pub(crate) struct OpaExports {
@@ -18,7 +21,7 @@ pub(crate) struct OpaExports {
     pub json_parse: TypedFunc<(i32, i32), i32>,
     pub json_dump: TypedFunc<i32, i32>,
     pub heap_ptr_get: TypedFunc<(), i32>,
-    pub eval: TypedFunc<(i32, i32, i32, i32, i32, i32, i32), i32>,
+    pub eval: EvalFn,
     pub builtins: TypedFunc<(), i32>,
     pub entrypoints: TypedFunc<(), i32>,
 }
@@ -45,22 +48,32 @@ impl OpaExports {
     }
 }
 
-fn typed<P, R>(store: &mut Store<HostState>, instance: &Instance, name: &str) -> Result<TypedFunc<P, R>>
+fn typed<P, R>(
+    store: &mut Store<HostState>,
+    instance: &Instance,
+    name: &str,
+) -> Result<TypedFunc<P, R>>
 where
     P: wasmtime::WasmParams,
     R: wasmtime::WasmResults,
 {
-    instance
-        .get_typed_func::<P, R>(store, name)
-        .map_err(|err| Error::evaluation(format!("policy module lacks a usable `{name}` export: {err}")))
+    instance.get_typed_func::<P, R>(store, name).map_err(|err| {
+        Error::evaluation(format!(
+            "policy module lacks a usable `{name}` export: {err}"
+        ))
+    })
 }
 
 fn global_i32(store: &mut Store<HostState>, instance: &Instance, name: &str) -> Result<i32> {
-    let global = instance
-        .get_global(&mut *store, name)
-        .ok_or_else(|| Error::evaluation(format!("policy module has no `{name}` global; rebuild it with OPA 1.x")))?;
+    let global = instance.get_global(&mut *store, name).ok_or_else(|| {
+        Error::evaluation(format!(
+            "policy module has no `{name}` global; rebuild it with OPA 1.x"
+        ))
+    })?;
     match global.get(store) {
         Val::I32(value) => Ok(value),
-        other => Err(Error::evaluation(format!("`{name}` is {other:?}, not an i32"))),
+        other => Err(Error::evaluation(format!(
+            "`{name}` is {other:?}, not an i32"
+        ))),
     }
 }

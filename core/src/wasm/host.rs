@@ -40,7 +40,12 @@ impl HostState {
 }
 
 impl ResourceLimiter for HostState {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         let allowed = desired <= self.memory_cap;
         if !allowed {
             self.memory_cap_hit = true;
@@ -48,7 +53,12 @@ impl ResourceLimiter for HostState {
         Ok(allowed)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 100_000)
     }
 }
@@ -58,32 +68,50 @@ pub(crate) fn base_linker(engine: &wasmtime::Engine) -> Result<Linker<HostState>
     let mut linker = Linker::new(engine);
     let wrap = |err: wasmtime::Error| Error::internal(format!("cannot define host import: {err}"));
     linker
-        .func_wrap("env", "opa_abort", |mut caller: Caller<'_, HostState>, addr: i32| -> wasmtime::Result<()> {
-            let message = read_c_string(&mut caller, addr);
-            Err(wasmtime::Error::msg(format!("policy aborted: {message}")))
-        })
+        .func_wrap(
+            "env",
+            "opa_abort",
+            |mut caller: Caller<'_, HostState>, addr: i32| -> wasmtime::Result<()> {
+                let message = read_c_string(&mut caller, addr);
+                Err(wasmtime::Error::msg(format!("policy aborted: {message}")))
+            },
+        )
         .map_err(wrap)?;
     linker
-        .func_wrap("env", "opa_println", |mut caller: Caller<'_, HostState>, addr: i32| {
-            let message = read_c_string(&mut caller, addr);
-            tracing::debug!(target: "cupcake::policy", %message, "policy print");
-        })
+        .func_wrap(
+            "env",
+            "opa_println",
+            |mut caller: Caller<'_, HostState>, addr: i32| {
+                let message = read_c_string(&mut caller, addr);
+                tracing::debug!(target: "cupcake::policy", %message, "policy print");
+            },
+        )
         .map_err(wrap)?;
     linker
-        .func_wrap("env", "opa_builtin0", |mut caller: Caller<'_, HostState>, id: i32, _ctx: i32| {
-            call_builtin(&mut caller, id, &[])
-        })
+        .func_wrap(
+            "env",
+            "opa_builtin0",
+            |mut caller: Caller<'_, HostState>, id: i32, _ctx: i32| {
+                call_builtin(&mut caller, id, &[])
+            },
+        )
         .map_err(wrap)?;
     linker
-        .func_wrap("env", "opa_builtin1", |mut caller: Caller<'_, HostState>, id: i32, _ctx: i32, a: i32| {
-            call_builtin(&mut caller, id, &[a])
-        })
+        .func_wrap(
+            "env",
+            "opa_builtin1",
+            |mut caller: Caller<'_, HostState>, id: i32, _ctx: i32, a: i32| {
+                call_builtin(&mut caller, id, &[a])
+            },
+        )
         .map_err(wrap)?;
     linker
         .func_wrap(
             "env",
             "opa_builtin2",
-            |mut caller: Caller<'_, HostState>, id: i32, _ctx: i32, a: i32, b: i32| call_builtin(&mut caller, id, &[a, b]),
+            |mut caller: Caller<'_, HostState>, id: i32, _ctx: i32, a: i32, b: i32| {
+                call_builtin(&mut caller, id, &[a, b])
+            },
         )
         .map_err(wrap)?;
     linker
@@ -99,9 +127,13 @@ pub(crate) fn base_linker(engine: &wasmtime::Engine) -> Result<Linker<HostState>
         .func_wrap(
             "env",
             "opa_builtin4",
-            |mut caller: Caller<'_, HostState>, id: i32, _ctx: i32, a: i32, b: i32, c: i32, d: i32| {
-                call_builtin(&mut caller, id, &[a, b, c, d])
-            },
+            |mut caller: Caller<'_, HostState>,
+             id: i32,
+             _ctx: i32,
+             a: i32,
+             b: i32,
+             c: i32,
+             d: i32| { call_builtin(&mut caller, id, &[a, b, c, d]) },
         )
         .map_err(wrap)?;
     Ok(linker)
@@ -118,7 +150,9 @@ pub(crate) fn bind_builtins(
         let id = id
             .as_u64()
             .and_then(|id| usize::try_from(id).ok())
-            .ok_or_else(|| Error::evaluation(format!("builtin `{name}` has a malformed id {id}")))?;
+            .ok_or_else(|| {
+                Error::evaluation(format!("builtin `{name}` has a malformed id {id}"))
+            })?;
         let function = table.get(name).ok_or_else(|| Error::UnsupportedBuiltin {
             builtin: name.clone(),
             policies: policies.to_string(),
@@ -132,17 +166,23 @@ pub(crate) fn bind_builtins(
 }
 
 /// Dumps the operands to JSON, runs the host builtin and parses its result into the heap.
-fn call_builtin(caller: &mut Caller<'_, HostState>, id: i32, args: &[i32]) -> wasmtime::Result<i32> {
-    let entry = usize::try_from(id).ok().and_then(|id| caller.data().builtins.get(id).cloned().flatten());
+fn call_builtin(
+    caller: &mut Caller<'_, HostState>,
+    id: i32,
+    args: &[i32],
+) -> wasmtime::Result<i32> {
+    let entry = usize::try_from(id)
+        .ok()
+        .and_then(|id| caller.data().builtins.get(id).cloned().flatten());
     let Some((name, function)) = entry else {
-        return Err(wasmtime::Error::msg(format!("policy called unknown builtin id {id}")));
+        return Err(wasmtime::Error::msg(format!(
+            "policy called unknown builtin id {id}"
+        )));
     };
     let _span = tracing::debug_span!("builtin", name = %name).entered();
-    let exports = caller
-        .data()
-        .exports
-        .clone()
-        .ok_or_else(|| wasmtime::Error::msg("builtin called before the instance was initialised"))?;
+    let exports = caller.data().exports.clone().ok_or_else(|| {
+        wasmtime::Error::msg("builtin called before the instance was initialised")
+    })?;
     let mut operands = Vec::with_capacity(args.len());
     for &addr in args {
         let text_addr = exports.json_dump.call(&mut *caller, addr)?;

@@ -32,7 +32,10 @@ impl PolicyInstance {
     }
 
     /// Instantiates with an explicit builtin table (empty while probing a new module).
-    pub fn with_builtins(loaded: &LoadedModule, builtins: Arc<Vec<Option<(String, crate::builtins::BuiltinFn)>>>) -> Result<Self> {
+    pub fn with_builtins(
+        loaded: &LoadedModule,
+        builtins: Arc<Vec<Option<(String, crate::builtins::BuiltinFn)>>>,
+    ) -> Result<Self> {
         let mut state = HostState::new(loaded.limits.memory_bytes);
         state.builtins = builtins;
         let mut store = Store::new(&loaded.engine, state);
@@ -82,29 +85,42 @@ impl PolicyInstance {
             .and_then(|addr| self.exports.json_dump.call(&mut self.store, addr))
             .map_err(|err| Error::evaluation(format!("cannot read module {which:?}: {err}")))?;
         let text = c_string_at(self.memory.data(&self.store), value);
-        serde_json::from_str(&text).map_err(|err| Error::evaluation(format!("module {which:?} is not JSON: {err}")))
+        serde_json::from_str(&text)
+            .map_err(|err| Error::evaluation(format!("module {which:?} is not JSON: {err}")))
     }
 
     /// Replaces the builtin table once the probe has bound it.
-    pub fn set_builtins(&mut self, builtins: Arc<Vec<Option<(String, crate::builtins::BuiltinFn)>>>) {
+    pub fn set_builtins(
+        &mut self,
+        builtins: Arc<Vec<Option<(String, crate::builtins::BuiltinFn)>>>,
+    ) {
         self.store.data_mut().builtins = builtins;
     }
 
     /// Evaluates `entrypoint` against `input` (JSON text) and returns the result-set JSON text.
     /// After an error the instance must be discarded.
-    pub fn evaluate(&mut self, entrypoint: i32, input: &[u8], loaded: &LoadedModule) -> Result<String> {
-        self.store.set_epoch_deadline(clock::ticks_for(loaded.limits.timeout));
+    pub fn evaluate(
+        &mut self,
+        entrypoint: i32,
+        input: &[u8],
+        loaded: &LoadedModule,
+    ) -> Result<String> {
+        self.store
+            .set_epoch_deadline(clock::ticks_for(loaded.limits.timeout));
         let state = self.store.data_mut();
         state.memory_cap_hit = false;
         state.builtin_error = None;
 
-        let input_len = i32::try_from(input.len()).map_err(|_| Error::invalid_input("event is larger than 2 GiB"))?;
+        let input_len = i32::try_from(input.len())
+            .map_err(|_| Error::invalid_input("event is larger than 2 GiB"))?;
         let base = usize::try_from(self.base_heap).map_err(Error::internal)?;
         let needed = base + input.len() + PAGE;
         let have = self.memory.data_size(&self.store);
         if needed > have {
             let pages = u64::try_from((needed - have).div_ceil(PAGE)).map_err(Error::internal)?;
-            self.memory.grow(&mut self.store, pages).map_err(|err| self.classify(&err))?;
+            self.memory
+                .grow(&mut self.store, pages)
+                .map_err(|err| self.classify(&err))?;
         }
         self.memory
             .write(&mut self.store, base, input)
@@ -115,7 +131,15 @@ impl PolicyInstance {
             .eval
             .call(
                 &mut self.store,
-                (0, entrypoint, self.data_addr, self.base_heap, input_len, heap_after_input, FORMAT_JSON),
+                (
+                    0,
+                    entrypoint,
+                    self.data_addr,
+                    self.base_heap,
+                    input_len,
+                    heap_after_input,
+                    FORMAT_JSON,
+                ),
             )
             .map_err(|err| self.classify(&err))?;
         Ok(c_string_at(self.memory.data(&self.store), result_addr))
@@ -128,7 +152,10 @@ impl PolicyInstance {
         }
         if self.store.data().memory_cap_hit {
             return Error::LimitExceeded {
-                limit: format!("memory limit of {} MiB", self.store.data().memory_cap / (1024 * 1024)),
+                limit: format!(
+                    "memory limit of {} MiB",
+                    self.store.data().memory_cap / (1024 * 1024)
+                ),
             };
         }
         if matches!(err.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
@@ -147,8 +174,15 @@ pub(crate) enum Which {
     Entrypoints,
 }
 
-fn write_bytes(store: &mut Store<HostState>, exports: &OpaExports, memory: Memory, bytes: &[u8]) -> wasmtime::Result<i32> {
-    let addr = exports.malloc.call(&mut *store, i32::try_from(bytes.len())?)?;
+fn write_bytes(
+    store: &mut Store<HostState>,
+    exports: &OpaExports,
+    memory: Memory,
+    bytes: &[u8],
+) -> wasmtime::Result<i32> {
+    let addr = exports
+        .malloc
+        .call(&mut *store, i32::try_from(bytes.len())?)?;
     memory.write(&mut *store, usize::try_from(addr)?, bytes)?;
     Ok(addr)
 }

@@ -36,7 +36,13 @@ pub(crate) struct InstancePool {
 impl InstancePool {
     /// Compiles `wasm`, checks its ABI, binds its builtins and finds `entrypoint`.
     /// `policies` names the policy files, for error messages.
-    pub fn load(wasm: &[u8], entrypoint: &str, limits: Limits, table: &BuiltinTable, policies: &str) -> Result<Self> {
+    pub fn load(
+        wasm: &[u8],
+        entrypoint: &str,
+        limits: Limits,
+        table: &BuiltinTable,
+        policies: &str,
+    ) -> Result<Self> {
         let engine = clock::engine()?.clone();
         let module = Module::new(&engine, wasm)
             .map_err(|err| Error::evaluation(format!("cannot compile policy module: {err:#}")))?;
@@ -46,7 +52,11 @@ impl InstancePool {
                 ExternType::Memory(memory) if import.name() == "memory" => Some(memory.minimum()),
                 _ => None,
             })
-            .ok_or_else(|| Error::evaluation("policy module imports no memory; was it built by `opa build -t wasm`?"))?;
+            .ok_or_else(|| {
+                Error::evaluation(
+                    "policy module imports no memory; was it built by `opa build -t wasm`?",
+                )
+            })?;
         let linker = host::base_linker(&engine)?;
         let mut loaded = LoadedModule {
             engine,
@@ -70,7 +80,11 @@ impl InstancePool {
             .get(entrypoint)
             .and_then(serde_json::Value::as_i64)
             .and_then(|id| i32::try_from(id).ok())
-            .ok_or_else(|| Error::evaluation(format!("policy module has no entrypoint `{entrypoint}` (found {entrypoints})")))?;
+            .ok_or_else(|| {
+                Error::evaluation(format!(
+                    "policy module has no entrypoint `{entrypoint}` (found {entrypoints})"
+                ))
+            })?;
         Ok(Self {
             loaded,
             entrypoint: id,
@@ -80,7 +94,11 @@ impl InstancePool {
 
     /// Evaluates one input (JSON text) on a warm instance and returns the result-set JSON text.
     pub fn evaluate(&self, input: &[u8]) -> Result<String> {
-        let reused = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let reused = self
+            .idle
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop();
         let mut instance = match reused {
             Some(instance) => instance,
             None => PolicyInstance::new(&self.loaded)?,
@@ -95,6 +113,11 @@ impl InstancePool {
 
     /// Names of the host builtins this module calls.
     pub fn builtin_names(&self) -> Vec<String> {
-        self.loaded.builtins.iter().flatten().map(|(name, _)| name.clone()).collect()
+        self.loaded
+            .builtins
+            .iter()
+            .flatten()
+            .map(|(name, _)| name.clone())
+            .collect()
     }
 }

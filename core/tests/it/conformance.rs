@@ -14,8 +14,9 @@ use crate::support::{check, tests_dir};
 
 /// One trial per case, plus one per area whose engine must fail to load.
 pub fn trials() -> Vec<Trial> {
-    let skips: BTreeMap<String, String> = serde_json::from_str(include_str!("conformance_skips.json"))
-        .expect("conformance_skips.json maps note to reason");
+    let skips: BTreeMap<String, String> =
+        serde_json::from_str(include_str!("conformance_skips.json"))
+            .expect("conformance_skips.json maps note to reason");
     let mut trials = Vec::new();
     let root = tests_dir("conformance");
     let mut areas: Vec<_> = std::fs::read_dir(&root)
@@ -26,27 +27,41 @@ pub fn trials() -> Vec<Trial> {
         .collect();
     areas.sort();
     for area in areas {
-        let spec: Value = serde_json::from_str(&std::fs::read_to_string(area.join("cases.json")).expect("readable"))
-            .expect("cases.json is JSON");
-        let name = area.file_name().expect("area has a name").to_string_lossy().into_owned();
+        let spec: Value = serde_json::from_str(
+            &std::fs::read_to_string(area.join("cases.json")).expect("readable"),
+        )
+        .expect("cases.json is JSON");
+        let name = area
+            .file_name()
+            .expect("area has a name")
+            .to_string_lossy()
+            .into_owned();
         let engine = Arc::new(LazyEngine::new(&area, &spec));
         if let Some(want) = spec.get("load_error").cloned() {
             let engine = Arc::clone(&engine);
-            trials.push(Trial::test(format!("conformance::{name}/load-error"), move || {
-                match engine.get() {
+            trials.push(Trial::test(
+                format!("conformance::{name}/load-error"),
+                move || match engine.get() {
                     Ok(_) => Err("engine loaded but the case expects a load error".into()),
                     Err(err) => expect_error(err, &want),
-                }
-            }));
+                },
+            ));
         }
         for case in spec["cases"].as_array().cloned().unwrap_or_default() {
-            let note = case["note"].as_str().expect("every case has a note").to_string();
+            let note = case["note"]
+                .as_str()
+                .expect("every case has a note")
+                .to_string();
             let engine = Arc::clone(&engine);
             let skip = skips.get(&note).cloned();
-            let trial = Trial::test(format!("conformance::{note}"), move || run_case(&engine, &case));
+            let trial = Trial::test(format!("conformance::{note}"), move || {
+                run_case(&engine, &case)
+            });
             trials.push(match skip {
                 Some(reason) if !reason.trim().is_empty() => trial.with_ignored_flag(true),
-                Some(_) => Trial::test(format!("conformance::{note}"), || Err("skip entry has no reason".into())),
+                Some(_) => Trial::test(format!("conformance::{note}"), || {
+                    Err("skip entry has no reason".into())
+                }),
                 None => trial,
             });
         }
@@ -63,28 +78,45 @@ struct LazyEngine {
 
 impl LazyEngine {
     fn new(path: &Path, spec: &Value) -> Self {
-        let harness = Harness::parse(spec["harness"].as_str().unwrap_or("claude")).expect("known harness");
-        Self { path: path.to_path_buf(), harness, engine: OnceLock::new() }
+        let harness =
+            Harness::parse(spec["harness"].as_str().unwrap_or("claude")).expect("known harness");
+        Self {
+            path: path.to_path_buf(),
+            harness,
+            engine: OnceLock::new(),
+        }
     }
 
     fn get(&self) -> &Result<Engine, CupcakeError> {
         self.engine.get_or_init(|| {
-            let options = EngineOptions { harness: self.harness, ..EngineOptions::default() };
+            let options = EngineOptions {
+                harness: self.harness,
+                ..EngineOptions::default()
+            };
             Engine::new(&self.path, options).map_err(CupcakeError::from)
         })
     }
 }
 
 fn run_case(engine: &LazyEngine, case: &Value) -> Result<(), Failed> {
-    let engine = engine.get().as_ref().map_err(|err| format!("engine failed to load: {err}"))?;
+    let engine = engine
+        .get()
+        .as_ref()
+        .map_err(|err| format!("engine failed to load: {err}"))?;
     let text = match case.get("input_text") {
         Some(raw) => raw.as_str().expect("input_text is a string").to_string(),
         None => case["input"].to_string(),
     };
-    match (engine.evaluate(&text), case.get("want_error"), case.get("want_result")) {
+    match (
+        engine.evaluate(&text),
+        case.get("want_error"),
+        case.get("want_result"),
+    ) {
         (Err(err), Some(want), _) => expect_error(&CupcakeError::from(err), want),
         (Err(err), None, _) => Err(format!("unexpected error: {err}").into()),
-        (Ok(decision), Some(_), _) => Err(format!("expected an error, got {:?}", decision.kind).into()),
+        (Ok(decision), Some(_), _) => {
+            Err(format!("expected an error, got {:?}", decision.kind).into())
+        }
         (Ok(decision), None, Some(want)) => compare(&decision, want),
         (Ok(_), None, None) => Err("case has neither want_result nor want_error".into()),
     }
@@ -92,9 +124,13 @@ fn run_case(engine: &LazyEngine, case: &Value) -> Result<(), Failed> {
 
 fn expect_error(err: &CupcakeError, want: &Value) -> Result<(), Failed> {
     let kind = want["kind"].as_str().unwrap_or_default();
-    check(err.kind() == kind, || format!("expected a {kind} error, got {}: {err}", err.kind()))?;
+    check(err.kind() == kind, || {
+        format!("expected a {kind} error, got {}: {err}", err.kind())
+    })?;
     let needle = want["contains"].as_str().unwrap_or_default();
-    check(err.to_string().contains(needle), || format!("error message lacks {needle:?}: {err}"))
+    check(err.to_string().contains(needle), || {
+        format!("error message lacks {needle:?}: {err}")
+    })
 }
 
 fn compare(decision: &cupcake::Decision, want: &Value) -> Result<(), Failed> {
@@ -110,7 +146,9 @@ fn compare(decision: &cupcake::Decision, want: &Value) -> Result<(), Failed> {
     });
     for (key, expected) in want.as_object().expect("want_result is an object") {
         let got = &actual[key.as_str()];
-        check(got == expected, || format!("{key}: expected {expected}, got {got}"))?;
+        check(got == expected, || {
+            format!("{key}: expected {expected}, got {got}")
+        })?;
     }
     Ok(())
 }

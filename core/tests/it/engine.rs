@@ -11,10 +11,19 @@ use crate::support::{check, engine, repo_root, tests_dir};
 
 pub fn trials() -> Vec<Trial> {
     vec![
-        Trial::test("engine::missing_directory_is_config_error", missing_directory),
+        Trial::test(
+            "engine::missing_directory_is_config_error",
+            missing_directory,
+        ),
         Trial::test("engine::explicit_missing_opa_is_opa_not_found", missing_opa),
-        Trial::test("engine::empty_policy_dir_allows_without_opa", empty_policy_dir),
-        Trial::test("engine::concurrent_evaluations_agree", concurrent_evaluations),
+        Trial::test(
+            "engine::empty_policy_dir_allows_without_opa",
+            empty_policy_dir,
+        ),
+        Trial::test(
+            "engine::concurrent_evaluations_agree",
+            concurrent_evaluations,
+        ),
         Trial::test("engine::project_dir_or_cupcake_dir", project_or_cupcake_dir),
     ]
 }
@@ -30,9 +39,15 @@ fn kind_of(result: Result<Engine, cupcake::Error>) -> Result<(&'static str, Stri
 }
 
 fn missing_directory() -> Result<(), Failed> {
-    let (kind, message) = kind_of(Engine::new(tests_dir("no/such/dir"), EngineOptions::default()))?;
+    let (kind, message) = kind_of(Engine::new(
+        tests_dir("no/such/dir"),
+        EngineOptions::default(),
+    ))?;
     check(kind == "Config", || format!("got {kind}: {message}"))?;
-    check(message.contains("does not exist") && message.contains("cupcake init"), || message.clone())
+    check(
+        message.contains("does not exist") && message.contains("cupcake init"),
+        || message.clone(),
+    )
 }
 
 fn missing_opa() -> Result<(), Failed> {
@@ -42,7 +57,10 @@ fn missing_opa() -> Result<(), Failed> {
     };
     let (kind, message) = kind_of(Engine::new(tests_dir("conformance/verbs"), options))?;
     check(kind == "OpaNotFound", || format!("got {kind}: {message}"))?;
-    check(message.contains("go install github.com/open-policy-agent/opa"), || message.clone())
+    check(
+        message.contains("go install github.com/open-policy-agent/opa"),
+        || message.clone(),
+    )
 }
 
 fn empty_policy_dir() -> Result<(), Failed> {
@@ -55,8 +73,12 @@ fn empty_policy_dir() -> Result<(), Failed> {
     };
     let engine = Engine::new(dir.path(), options)?;
     let decision = engine.evaluate(r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf /"}}"#)?;
-    check(decision.kind == DecisionKind::Allow, || format!("{decision:?}"))?;
-    check(decision.response == serde_json::json!({}), || decision.response.to_string())
+    check(decision.kind == DecisionKind::Allow, || {
+        format!("{decision:?}")
+    })?;
+    check(decision.response == serde_json::json!({}), || {
+        decision.response.to_string()
+    })
 }
 
 fn project_or_cupcake_dir() -> Result<(), Failed> {
@@ -70,15 +92,29 @@ fn project_or_cupcake_dir() -> Result<(), Failed> {
     let event = r#"{"hook_event_name":"PreToolUse","tool_name":"Forbidden"}"#;
     for root in [dir.path().to_path_buf(), dir.path().join(".cupcake")] {
         let decision = Engine::new(&root, EngineOptions::default())?.evaluate(event)?;
-        check(decision.kind == DecisionKind::Deny, || format!("{}: {decision:?}", root.display()))?;
+        check(decision.kind == DecisionKind::Deny, || {
+            format!("{}: {decision:?}", root.display())
+        })?;
     }
     Ok(())
 }
 
 fn concurrent_evaluations() -> Result<(), Failed> {
     let engine = Arc::new(engine("conformance/verbs")?);
-    let commands = ["rm -rf a", "git push", "npm install", "ls", "shutdown -h now"];
-    let expected = [DecisionKind::Deny, DecisionKind::Ask, DecisionKind::Modify, DecisionKind::Allow, DecisionKind::Halt];
+    let commands = [
+        "rm -rf a",
+        "git push",
+        "npm install",
+        "ls",
+        "shutdown -h now",
+    ];
+    let expected = [
+        DecisionKind::Deny,
+        DecisionKind::Ask,
+        DecisionKind::Modify,
+        DecisionKind::Allow,
+        DecisionKind::Halt,
+    ];
     let handles: Vec<_> = (0..4)
         .map(|thread| {
             let engine = Arc::clone(&engine);
@@ -90,9 +126,14 @@ fn concurrent_evaluations() -> Result<(), Failed> {
                         "tool_name": "Bash",
                         "tool_input": {"command": commands[index]},
                     });
-                    let decision = engine.evaluate(&event.to_string()).map_err(|err| err.to_string())?;
+                    let decision = engine
+                        .evaluate(&event.to_string())
+                        .map_err(|err| err.to_string())?;
                     if decision.kind != expected[index] {
-                        return Err(format!("{}: expected {:?}, got {:?}", commands[index], expected[index], decision.kind));
+                        return Err(format!(
+                            "{}: expected {:?}, got {:?}",
+                            commands[index], expected[index], decision.kind
+                        ));
                     }
                 }
                 Ok(())

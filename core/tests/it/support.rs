@@ -23,7 +23,10 @@ pub fn engine(dir: &str) -> Result<Engine, String> {
 }
 
 /// Fails the trial with `message` unless `condition` holds.
-pub fn check(condition: bool, message: impl FnOnce() -> String) -> Result<(), libtest_mimic::Failed> {
+pub fn check(
+    condition: bool,
+    message: impl FnOnce() -> String,
+) -> Result<(), libtest_mimic::Failed> {
     if condition {
         Ok(())
     } else {

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Fails when a generated artefact no longer matches its definition: the UDL copy inside core/,
+# and the committed Python and TypeScript API snapshots. Counts each check as one test.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+passed=0
+failed=0
+run_check() {
+  local name=$1
+  shift
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    echo "drift: $name" >&2
+    failed=$((failed + 1))
+  fi
+}
+udl_copy() {
+  cmp -s interface.udl core/src/cupcake.udl ||
+    { echo "core/src/cupcake.udl differs from interface.udl: run \`just gen\`" >&2; return 1; }
+}
+run_check "udl copy" udl_copy
+run_check "python api snapshot" bash ci/check-api-py.sh
+run_check "typescript api snapshot" bash ci/check-api-js.sh
+if [ -n "${CUPCAKE_RESULTS_DIR:-}" ]; then
+  echo "$passed $failed" > "$CUPCAKE_RESULTS_DIR/drift.txt"
+fi
+echo "drift checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

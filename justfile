@@ -1,0 +1,44 @@
+# Developer recipes; each is a one-line call into ci/. `just ci` before pushing.
+
+default:
+    @just --list
+
+# Evaluate the bundled events through the CLI, Python and Node, side by side.
+demo:
+    bash ci/demo.sh
+
+# Every suite, with the summary line CI reads.
+test:
+    bash ci/test.sh
+
+# Rust tests, including the shared conformance cases.
+conformance:
+    bash ci/test-rust.sh
+
+# Python binding tests.
+test-py:
+    bash ci/test-py.sh
+
+# Node binding tests.
+test-js:
+    bash ci/test-js.sh
+
+# Regenerate both bindings from interface.udl.
+gen:
+    bash ci/gen.sh
+
+# Fail if the UDL copy or an API snapshot is out of date.
+check-drift:
+    bash ci/check-drift.sh
+
+# Format the Rust code.
+fmt:
+    cargo fmt --all
+
+# Clippy with warnings as errors, and shellcheck when installed.
+lint:
+    bash ci/lint.sh
+
+# What CI runs.
+ci:
+    bash .ci/run

@@ -79,6 +79,7 @@ fn evaluate(
     let options = EngineOptions {
         harness,
         opa_path: args.load.opa_path.clone(),
+        cache_dir: args.load.cache_dir.clone(),
         ..EngineOptions::default()
     };
     let engine = Engine::new(&args.load.policy_dir, options)

@@ -38,6 +38,9 @@ pub(crate) struct LoadArgs {
     /// Path to the OPA binary (default: PATH, then cupcake's cache directory).
     #[arg(long)]
     opa_path: Option<PathBuf>,
+    /// Where compiled policies are cached (default: the user cache directory).
+    #[arg(long)]
+    cache_dir: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {

@@ -15,14 +15,21 @@ pub const ENTRYPOINT: &str = "cupcake/system/evaluate";
 /// Cupcake's own `cupcake.system` aggregation policy, used when a project supplies none.
 pub const BUILTIN_AGGREGATION: &str = include_str!("rego/evaluate.rego");
 
+/// Every Rego file OPA reads for `set`: the routed policies and the user's entrypoint, if any.
+pub fn input_files(set: &PolicySet) -> Vec<PathBuf> {
+    set.policies
+        .iter()
+        .map(|p| p.path.clone())
+        .chain(set.system.iter().cloned())
+        .collect()
+}
+
 /// Runs OPA over every file of `set` and returns the module bytes.
 pub fn compile(opa: &Opa, set: &PolicySet) -> Result<Vec<u8>> {
     let work = tempfile::tempdir()
         .map_err(|err| Error::internal(format!("cannot create a temporary directory: {err}")))?;
-    let mut files: Vec<PathBuf> = set.policies.iter().map(|p| p.path.clone()).collect();
-    if let Some(system) = &set.system {
-        files.push(system.clone());
-    } else {
+    let mut files = input_files(set);
+    if set.system.is_none() {
         let aggregation = work.path().join("cupcake_system_evaluate.rego");
         fs_err::write(&aggregation, BUILTIN_AGGREGATION).map_err(Error::internal)?;
         files.push(aggregation);

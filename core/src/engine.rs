@@ -5,13 +5,11 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::builtins::BuiltinTable;
-use crate::compiler::{self, ENTRYPOINT};
 use crate::decision::{self, DecisionKind, Synthesis};
 use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::harness;
-use crate::opa;
+use crate::loader;
 use crate::options::{EngineOptions, Harness, Limits};
 use crate::policy::{self, Policy, PolicySet};
 use crate::routing::RouteTable;
@@ -61,7 +59,7 @@ impl Engine {
     /// Discovers, compiles (with OPA) and loads the policies found from `path`.
     #[expect(
         clippy::needless_pass_by_value,
-        reason = "options are built inline by callers and moved in"
+        reason = "callers build options inline and move them in"
     )]
     pub fn new(path: impl AsRef<Path>, options: EngineOptions) -> Result<Self> {
         let policies = policy::discover(path.as_ref(), options.harness)?;
@@ -69,13 +67,7 @@ impl Engine {
         let pool = if policies.policies.is_empty() {
             None
         } else {
-            let opa = opa::locate(options.opa_path.as_deref())?;
-            tracing::debug!(opa = %opa.path.display(), version = %opa.version, "compiling policies");
-            let wasm = compiler::compile(&opa, &policies)?;
-            let table = BuiltinTable::standard();
-            let pool = InstancePool::load(&wasm, ENTRYPOINT, options.limits, &table, "")
-                .map_err(|err| name_builtin_users(err, &policies))?;
-            Some(pool)
+            Some(loader::load(&policies, &options)?)
         };
         tracing::debug!(
             policies = policies.policies.len(),
@@ -146,26 +138,4 @@ impl Engine {
             .map(InstancePool::builtin_names)
             .unwrap_or_default()
     }
-}
-
-/// Fills in which policy files mention an unsupported builtin.
-fn name_builtin_users(err: Error, set: &PolicySet) -> Error {
-    let Error::UnsupportedBuiltin { builtin, .. } = err else {
-        return err;
-    };
-    let needle = format!("{builtin}(");
-    let users: Vec<String> = set
-        .policies
-        .iter()
-        .map(|p| &p.path)
-        .chain(set.system.iter())
-        .filter(|path| fs_err::read_to_string(path).is_ok_and(|src| src.contains(&needle)))
-        .map(|path| path.display().to_string())
-        .collect();
-    let policies = if users.is_empty() {
-        "called from a policy in this set".to_string()
-    } else {
-        format!("used in {}", users.join(", "))
-    };
-    Error::UnsupportedBuiltin { builtin, policies }
 }

@@ -7,6 +7,7 @@
 //! same engine to Python and Node through UniFFI.
 
 mod builtins;
+mod cache;
 mod compiler;
 mod decision;
 mod dirs;
@@ -15,6 +16,7 @@ mod error;
 mod event;
 pub mod ffi;
 mod harness;
+mod loader;
 mod metadata;
 mod opa;
 mod options;

@@ -31,7 +31,7 @@ pub fn locate(explicit: Option<&Path>) -> Result<Opa> {
         match check(&candidate) {
             Ok(opa) => return Ok(opa),
             Err(found) if candidate.exists() => {
-                tried.push(format!("{}: {found}", candidate.display()))
+                tried.push(format!("{}: {found}", candidate.display()));
             }
             Err(_) => {}
         }
@@ -47,6 +47,28 @@ fn not_found(searched: String) -> Error {
         searched,
         wanted: OPA_VERSION,
     }
+}
+
+/// The binary `locate` would try first, found without running anything: the explicit path if
+/// one was given, else the first `opa` that exists on `PATH` or in the cache directory.
+pub fn candidate(explicit: Option<&Path>) -> Option<PathBuf> {
+    match explicit {
+        Some(path) => path.is_file().then(|| path.to_path_buf()),
+        None => candidates().into_iter().find(|path| path.is_file()),
+    }
+}
+
+/// Identifies a binary by canonical path, size and modification time, so the compile cache can
+/// tell that OPA changed without running it.
+pub fn identity(path: &Path) -> Option<String> {
+    let canonical = fs_err::canonicalize(path).ok()?;
+    let meta = fs_err::metadata(&canonical).ok()?;
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Some(format!("{}|{}|{modified}", canonical.display(), meta.len()))
 }
 
 /// `opa` in each `PATH` entry, then in the cache directory. Locating binaries is the one use

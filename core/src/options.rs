@@ -65,6 +65,8 @@ pub struct EngineOptions {
     pub opa_path: Option<PathBuf>,
     /// Evaluation limits.
     pub limits: Limits,
+    /// Root of the compile cache; `None` uses the user's cache directory.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for EngineOptions {
@@ -73,6 +75,7 @@ impl Default for EngineOptions {
             harness: Harness::Claude,
             opa_path: None,
             limits: Limits::default(),
+            cache_dir: None,
         }
     }
 }

@@ -36,6 +36,7 @@ impl EngineOptions {
                     .unwrap_or(defaults.memory_bytes),
                 ..defaults
             },
+            cache_dir: None,
         }
     }
 }

@@ -16,6 +16,33 @@ use crate::options::Limits;
 /// Idle instances kept beyond this are dropped; more threads than this still work.
 const MAX_IDLE: usize = 64;
 
+/// Compiles OPA's WebAssembly with Cranelift (the slow step a warm cache skips).
+pub(crate) fn compile_module(wasm: &[u8]) -> Result<Module> {
+    Module::new(clock::engine()?, wasm)
+        .map_err(|err| Error::evaluation(format!("cannot compile policy module: {err:#}")))
+}
+
+/// Turns a module back into bytes for the compile cache.
+pub(crate) fn serialize_module(module: &Module) -> Result<Vec<u8>> {
+    module
+        .serialize()
+        .map_err(|err| Error::internal(format!("cannot serialize policy module: {err:#}")))
+}
+
+/// Loads a module the compile cache produced with [`serialize_module`].
+pub(crate) fn deserialize_module(native: &[u8]) -> Result<Module> {
+    // SAFETY: wasmtime trusts serialized modules to be its own output. These bytes come from
+    // cupcake's cache, written by `serialize_module` and checked against the SHA-256 recorded
+    // beside them before this call; wasmtime still rejects bytes from another version or
+    // configuration. The cache lives in the user's own directory (see SECURITY notes).
+    #[expect(
+        unsafe_code,
+        reason = "deserializing a cached, checksummed wasmtime module"
+    )]
+    let module = unsafe { Module::deserialize(clock::engine()?, native) };
+    module.map_err(|err| Error::internal(format!("cached module rejected: {err:#}")))
+}
+
 /// Everything needed to make instances of one compiled module.
 pub(crate) struct LoadedModule {
     pub engine: wasmtime::Engine,
@@ -34,18 +61,16 @@ pub(crate) struct InstancePool {
 }
 
 impl InstancePool {
-    /// Compiles `wasm`, checks its ABI, binds its builtins and finds `entrypoint`.
+    /// Instantiates `module` once to check its ABI, bind its builtins and find `entrypoint`.
     /// `policies` names the policy files, for error messages.
     pub fn load(
-        wasm: &[u8],
+        module: Module,
         entrypoint: &str,
         limits: Limits,
         table: &BuiltinTable,
         policies: &str,
     ) -> Result<Self> {
         let engine = clock::engine()?.clone();
-        let module = Module::new(&engine, wasm)
-            .map_err(|err| Error::evaluation(format!("cannot compile policy module: {err:#}")))?;
         let memory_min_pages = module
             .imports()
             .find_map(|import| match import.ty() {

@@ -1,0 +1,209 @@
+//! The on-disk compile cache: `policy.wasm` and the serialized wasmtime module, keyed by the
+//! content of every input file plus the OPA binary, cupcake and wasmtime versions. A warm start
+//! loads both from here and runs neither OPA nor Cranelift. Every entry carries SHA-256 sums of
+//! its files; one that does not match is deleted and rebuilt, never trusted.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The wasmtime release serialized modules come from; checked against Cargo.lock by a test.
+pub const WASMTIME_VERSION: &str = "48.0.8";
+/// Bumped whenever the entry layout or the key's inputs change.
+const FORMAT: u32 = 1;
+
+/// A cache entry's two artefacts.
+pub struct Entry {
+    /// The module OPA built.
+    pub wasm: Vec<u8>,
+    /// The same module compiled by Cranelift and serialized by wasmtime.
+    pub native: Vec<u8>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    format: u32,
+    wasm_sha256: String,
+    native_sha256: String,
+}
+
+/// Builds cache keys from everything that goes into a compiled module.
+pub struct KeyBuilder(Sha256);
+
+impl KeyBuilder {
+    /// Starts a key with cupcake's own version and the wasmtime version.
+    pub fn new() -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(format!(
+            "cupcake-cache/{FORMAT}/{}/{WASMTIME_VERSION}\0",
+            env!("CARGO_PKG_VERSION")
+        ));
+        Self(hasher)
+    }
+
+    /// Adds a named input (a file's relative path and its bytes, or a version string).
+    pub fn add(&mut self, name: &str, bytes: &[u8]) {
+        // Lengths make the encoding unambiguous: no two input lists hash the same bytes.
+        self.0.update((name.len() as u64).to_le_bytes());
+        self.0.update(name.as_bytes());
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    /// The finished key, as lowercase hex.
+    pub fn finish(self) -> String {
+        hex(&self.0.finalize())
+    }
+}
+
+/// A cache directory, usually `~/.cache/cupcake/compiled`.
+pub struct CompileCache {
+    root: PathBuf,
+}
+
+impl CompileCache {
+    /// A cache rooted at `root` (created on first store).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The entry for `key`, if present and intact. A damaged entry is removed.
+    pub fn load(&self, key: &str) -> Option<Entry> {
+        let dir = self.root.join(key);
+        if !dir.is_dir() {
+            return None;
+        }
+        match read_entry(&dir) {
+            Ok(entry) => Some(entry),
+            Err(reason) => {
+                tracing::warn!(entry = %dir.display(), %reason, "discarding damaged compile cache entry");
+                self.discard(key);
+                None
+            }
+        }
+    }
+
+    /// Removes an entry, e.g. one wasmtime refused to deserialize.
+    pub fn discard(&self, key: &str) {
+        let _ = fs_err::remove_dir_all(self.root.join(key));
+    }
+
+    /// Stores an entry atomically: written to a private directory, then renamed into place.
+    /// Failing to store only costs the next start a recompile, so it is logged, not raised.
+    pub fn store(&self, key: &str, entry: &Entry) {
+        if let Err(reason) = self.try_store(key, entry) {
+            tracing::warn!(cache = %self.root.display(), %reason, "could not write the compile cache");
+        }
+    }
+
+    fn try_store(&self, key: &str, entry: &Entry) -> std::io::Result<()> {
+        fs_err::create_dir_all(&self.root)?;
+        let staging = tempfile::Builder::new()
+            .prefix(".staging-")
+            .tempdir_in(&self.root)?;
+        let meta = Meta {
+            format: FORMAT,
+            wasm_sha256: hex(&Sha256::digest(&entry.wasm)),
+            native_sha256: hex(&Sha256::digest(&entry.native)),
+        };
+        fs_err::write(staging.path().join("policy.wasm"), &entry.wasm)?;
+        fs_err::write(staging.path().join("module.cwasm"), &entry.native)?;
+        let meta = serde_json::to_vec_pretty(&meta).map_err(std::io::Error::other)?;
+        fs_err::write(staging.path().join("meta.json"), meta)?;
+        let target = self.root.join(key);
+        match fs_err::rename(staging.path(), &target) {
+            Ok(()) => {
+                // The directory now lives under its final name; nothing is left to clean up.
+                let _ = staging.keep();
+                Ok(())
+            }
+            // Another process stored the same key first; its entry is as good as ours.
+            Err(_) if target.is_dir() => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+fn read_entry(dir: &Path) -> Result<Entry, String> {
+    let meta: Meta =
+        serde_json::from_slice(&fs_err::read(dir.join("meta.json")).map_err(|e| e.to_string())?)
+            .map_err(|err| format!("meta.json: {err}"))?;
+    if meta.format != FORMAT {
+        return Err(format!("format {} is not {FORMAT}", meta.format));
+    }
+    let wasm = fs_err::read(dir.join("policy.wasm")).map_err(|e| e.to_string())?;
+    let native = fs_err::read(dir.join("module.cwasm")).map_err(|e| e.to_string())?;
+    if hex(&Sha256::digest(&wasm)) != meta.wasm_sha256 {
+        return Err("policy.wasm does not match its checksum".into());
+    }
+    if hex(&Sha256::digest(&native)) != meta.native_sha256 {
+        return Err("module.cwasm does not match its checksum".into());
+    }
+    Ok(Entry { wasm, native })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        Entry {
+            wasm: b"\0asm-policy".to_vec(),
+            native: b"native-code".to_vec(),
+        }
+    }
+
+    #[test]
+    fn stores_and_loads() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = CompileCache::new(dir.path());
+        cache.store("k1", &entry());
+        let loaded = cache.load("k1").expect("entry present");
+        assert_eq!(loaded.wasm, entry().wasm);
+        assert_eq!(loaded.native, entry().native);
+        assert!(cache.load("k2").is_none());
+    }
+
+    #[test]
+    fn corrupt_entries_are_discarded() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = CompileCache::new(dir.path());
+        cache.store("k", &entry());
+        fs_err::write(dir.path().join("k/module.cwasm"), b"tampered").expect("write");
+        assert!(cache.load("k").is_none());
+        assert!(!dir.path().join("k").exists(), "damaged entry removed");
+    }
+
+    #[test]
+    fn keys_change_with_any_input() {
+        let key = |name: &str, bytes: &[u8]| {
+            let mut builder = KeyBuilder::new();
+            builder.add(name, bytes);
+            builder.finish()
+        };
+        assert_eq!(key("a.rego", b"x"), key("a.rego", b"x"));
+        assert_ne!(key("a.rego", b"x"), key("a.rego", b"y"));
+        assert_ne!(key("a.rego", b"x"), key("b.rego", b"x"));
+    }
+
+    #[test]
+    fn wasmtime_version_matches_the_lockfile() {
+        let lock = include_str!("../../Cargo.lock");
+        let pinned = format!("name = \"wasmtime\"\nversion = \"{WASMTIME_VERSION}\"");
+        assert!(
+            lock.contains(&pinned),
+            "update WASMTIME_VERSION to the wasmtime in Cargo.lock"
+        );
+    }
+}

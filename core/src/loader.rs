@@ -1,0 +1,103 @@
+//! Turns a discovered policy set into a ready instance pool: from the compile cache when an
+//! intact entry exists for exactly these inputs, else by running OPA and Cranelift and storing
+//! the result for the next start.
+
+use std::path::PathBuf;
+
+use crate::builtins::BuiltinTable;
+use crate::cache::{CompileCache, Entry, KeyBuilder};
+use crate::compiler::{self, ENTRYPOINT};
+use crate::error::{Error, Result};
+use crate::opa;
+use crate::options::EngineOptions;
+use crate::policy::PolicySet;
+use crate::wasm::{self, InstancePool};
+
+/// Loads the module for `set`, using and filling the compile cache.
+pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
+    let table = BuiltinTable::standard();
+    let cache = cache_root(options).map(CompileCache::new);
+    let key = cache_key(set, options)?;
+    if let (Some(cache), Some(key)) = (&cache, &key) {
+        if let Some(entry) = cache.load(key) {
+            let pool = wasm::deserialize_module(&entry.native).and_then(|module| {
+                InstancePool::load(module, ENTRYPOINT, options.limits, &table, "")
+            });
+            match pool {
+                Ok(pool) => {
+                    tracing::debug!(key = %key, "compile cache hit");
+                    return Ok(pool);
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "cached module unusable; recompiling");
+                    cache.discard(key);
+                }
+            }
+        }
+    }
+
+    let opa = opa::locate(options.opa_path.as_deref())?;
+    tracing::debug!(opa = %opa.path.display(), version = %opa.version, "compiling policies");
+    let wasm = compiler::compile(&opa, set)?;
+    let module = wasm::compile_module(&wasm)?;
+    let native = wasm::serialize_module(&module)?;
+    let pool = InstancePool::load(module, ENTRYPOINT, options.limits, &table, "")
+        .map_err(|err| name_builtin_users(err, set))?;
+    if let (Some(cache), Some(key)) = (&cache, &key) {
+        cache.store(key, &Entry { wasm, native });
+    }
+    Ok(pool)
+}
+
+/// `<cache_dir>/compiled`, from the option or the user's cache directory.
+fn cache_root(options: &EngineOptions) -> Option<PathBuf> {
+    options
+        .cache_dir
+        .clone()
+        .or_else(crate::dirs::cache_dir)
+        .map(|dir| dir.join("compiled"))
+}
+
+/// The key of `set` with the OPA binary that would compile it, or `None` when no OPA binary
+/// exists (a cold compile then reports it missing).
+fn cache_key(set: &PolicySet, options: &EngineOptions) -> Result<Option<String>> {
+    let Some(opa_identity) =
+        opa::candidate(options.opa_path.as_deref()).and_then(|p| opa::identity(&p))
+    else {
+        return Ok(None);
+    };
+    let mut key = KeyBuilder::new();
+    key.add("opa", opa_identity.as_bytes());
+    for path in compiler::input_files(set) {
+        let bytes = fs_err::read(&path)
+            .map_err(|err| Error::config(&path, format!("cannot read policy: {err}")))?;
+        let name = path.strip_prefix(&set.root).unwrap_or(&path);
+        key.add(&name.to_string_lossy(), &bytes);
+    }
+    if set.system.is_none() {
+        key.add(
+            "<builtin aggregation>",
+            compiler::BUILTIN_AGGREGATION.as_bytes(),
+        );
+    }
+    Ok(Some(key.finish()))
+}
+
+/// Fills in which policy files mention an unsupported builtin.
+fn name_builtin_users(err: Error, set: &PolicySet) -> Error {
+    let Error::UnsupportedBuiltin { builtin, .. } = err else {
+        return err;
+    };
+    let needle = format!("{builtin}(");
+    let users: Vec<String> = compiler::input_files(set)
+        .into_iter()
+        .filter(|path| fs_err::read_to_string(path).is_ok_and(|src| src.contains(&needle)))
+        .map(|path| path.display().to_string())
+        .collect();
+    let policies = if users.is_empty() {
+        "called from a policy in this set".to_string()
+    } else {
+        format!("used in {}", users.join(", "))
+    };
+    Error::UnsupportedBuiltin { builtin, policies }
+}

@@ -1,18 +1,41 @@
-//! The user's cache directory for cupcake. Finding it is the only place the core reads the
-//! environment (`XDG_CACHE_HOME`, `HOME`), and what it finds only locates files.
+//! Where cupcake keeps per-user files. The home directory comes from the password database, not
+//! from `$HOME` or the XDG variables: an agent can set environment variables, and pointing
+//! cupcake at another config or cache directory would let it skip global policies or plant a
+//! compiled module. `$HOME` is used only where the database has no entry.
 
 use std::path::PathBuf;
 
-/// `$XDG_CACHE_HOME/cupcake`, else `~/.cache/cupcake`.
+/// The user's home directory.
+#[cfg(unix)]
+fn home() -> Option<PathBuf> {
+    let uid = nix::unistd::getuid();
+    if let Ok(Some(user)) = nix::unistd::User::from_uid(uid) {
+        return Some(user.dir);
+    }
+    home_from_env()
+}
+
+#[cfg(not(unix))]
+fn home() -> Option<PathBuf> {
+    home_from_env()
+}
+
 #[expect(
     clippy::disallowed_methods,
-    reason = "the one sanctioned environment lookup: where the cache lives"
+    reason = "last resort when the password database has no entry"
 )]
-pub fn cache_dir() -> Option<PathBuf> {
-    if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
-        return Some(PathBuf::from(xdg).join("cupcake"));
-    }
+fn home_from_env() -> Option<PathBuf> {
     std::env::var_os("HOME")
         .filter(|v| !v.is_empty())
-        .map(|home| PathBuf::from(home).join(".cache").join("cupcake"))
+        .map(PathBuf::from)
+}
+
+/// `~/.cache/cupcake`: compiled policies.
+pub fn cache_dir() -> Option<PathBuf> {
+    home().map(|home| home.join(".cache").join("cupcake"))
+}
+
+/// `~/.config/cupcake`: the default global policy directory.
+pub fn global_config_dir() -> Option<PathBuf> {
+    home().map(|home| home.join(".config").join("cupcake"))
 }

@@ -6,15 +6,13 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::decision::{self, DecisionKind, Synthesis};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::event::Event;
 use crate::harness;
-use crate::loader;
 use crate::options::{EngineOptions, Harness, Limits};
-use crate::policy::{self, Policy, PolicySet};
-use crate::routing::RouteTable;
+use crate::policy::{Policy, Scope};
+use crate::tier::Tier;
 use crate::verdict::Buckets;
-use crate::wasm::InstancePool;
 
 /// The outcome of one evaluation, including the harness-formatted response.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,38 +46,37 @@ pub struct Decision {
 pub struct Engine {
     harness: Harness,
     limits: Limits,
-    policies: PolicySet,
-    routes: RouteTable,
-    /// Absent when the project has no policies for this harness: everything is allowed
-    /// without compiling anything.
-    pool: Option<InstancePool>,
+    /// Evaluated first; its Halt, Deny and Block are final.
+    global: Option<Tier>,
+    project: Tier,
 }
 
 impl Engine {
-    /// Discovers, compiles (with OPA) and loads the policies found from `path`.
+    /// Discovers, compiles (with OPA, or from the compile cache) and loads the global and
+    /// project policies.
     #[expect(
         clippy::needless_pass_by_value,
         reason = "callers build options inline and move them in"
     )]
     pub fn new(path: impl AsRef<Path>, options: EngineOptions) -> Result<Self> {
-        let policies = policy::discover(path.as_ref(), options.harness)?;
-        let routes = RouteTable::build(&policies.policies);
-        let pool = if policies.policies.is_empty() {
-            None
-        } else {
-            Some(loader::load(&policies, &options)?)
+        let global = match &options.global_dir {
+            Some(dir) => Some(Tier::load(dir, Scope::Global, &options)?),
+            None => match crate::dirs::global_config_dir() {
+                Some(dir) if dir.is_dir() => Some(Tier::load(&dir, Scope::Global, &options)?),
+                _ => None,
+            },
         };
+        let project = Tier::load(path.as_ref(), Scope::Project, &options)?;
         tracing::debug!(
-            policies = policies.policies.len(),
-            routes = routes.keys().len(),
+            policies = project.set.policies.len(),
+            global = global.as_ref().map_or(0, |g| g.set.policies.len()),
             "engine loaded"
         );
         Ok(Self {
             harness: options.harness,
             limits: options.limits,
-            policies,
-            routes,
-            pool,
+            global,
+            project,
         })
     }
 
@@ -95,15 +92,7 @@ impl Engine {
     }
 
     fn evaluate_event(&self, event: &Event) -> Result<Decision> {
-        let routed = self.routes.matching(&event.name, event.tool.as_deref());
-        let synthesis = match (&self.pool, routed.is_empty()) {
-            (Some(pool), false) => {
-                let input = serde_json::to_vec(&event.body).map_err(Error::internal)?;
-                let result = pool.evaluate(&input)?;
-                decision::synthesize(Buckets::from_result_set(&result)?)
-            }
-            _ => Synthesis::allow(Vec::new()),
-        };
+        let synthesis = self.synthesize(event)?;
         let response = harness::response(self.harness, &event.name, &synthesis);
         Ok(Decision {
             kind: synthesis.kind,
@@ -116,26 +105,61 @@ impl Engine {
         })
     }
 
+    /// Global tier first: its blocking verdicts are final. Otherwise its asks, modifications
+    /// and context join the project's verdicts, and the usual priority order decides.
+    fn synthesize(&self, event: &Event) -> Result<Synthesis> {
+        let global_routed = self
+            .global
+            .as_ref()
+            .map(|g| g.routed(event))
+            .unwrap_or_default();
+        let project_routed = self.project.routed(event);
+        if global_routed.is_empty() && project_routed.is_empty() {
+            return Ok(Synthesis::allow(Vec::new()));
+        }
+        let body = &event.body;
+        let mut buckets = match &self.global {
+            Some(global) if !global_routed.is_empty() => global.evaluate(body, &global_routed)?,
+            _ => Buckets::default(),
+        };
+        if buckets.has_blocking() {
+            return Ok(decision::synthesize(buckets));
+        }
+        buckets.extend(self.project.evaluate(body, &project_routed)?);
+        Ok(decision::synthesize(buckets))
+    }
+
     /// The harness this engine answers for.
     pub fn harness(&self) -> Harness {
         self.harness
     }
 
-    /// The loaded policies, sorted by path.
+    /// The loaded project policies, sorted by path.
     pub fn policies(&self) -> &[Policy] {
-        &self.policies.policies
+        &self.project.set.policies
     }
 
-    /// Every routing key (`Event` or `Event:Tool`).
+    /// The loaded global policies, sorted by path.
+    pub fn global_policies(&self) -> &[Policy] {
+        self.global.as_ref().map_or(&[], |g| &g.set.policies)
+    }
+
+    /// Every project routing key (`Event` or `Event:Tool`).
     pub fn route_keys(&self) -> Vec<&str> {
-        self.routes.keys()
+        self.project.routes.keys()
     }
 
-    /// Host builtins the compiled module calls.
+    /// Every signal the project defines.
+    pub fn signal_names(&self) -> Vec<&str> {
+        self.project.signals.names().collect()
+    }
+
+    /// Host builtins the project module calls.
     pub fn host_builtins(&self) -> Vec<String> {
-        self.pool
+        self.project
+            .pool
             .as_ref()
-            .map(InstancePool::builtin_names)
+            .map(crate::wasm::InstancePool::builtin_names)
             .unwrap_or_default()
     }
 }

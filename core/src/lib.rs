@@ -22,6 +22,9 @@ mod opa;
 mod options;
 mod policy;
 mod routing;
+mod rulebook;
+mod signals;
+mod tier;
 mod verdict;
 mod wasm;
 

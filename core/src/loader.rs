@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::builtins::BuiltinTable;
 use crate::cache::{CompileCache, Entry, KeyBuilder};
-use crate::compiler::{self, ENTRYPOINT};
+use crate::compiler;
 use crate::error::{Error, Result};
 use crate::opa;
 use crate::options::EngineOptions;
@@ -21,7 +21,7 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
     if let (Some(cache), Some(key)) = (&cache, &key) {
         if let Some(entry) = cache.load(key) {
             let pool = wasm::deserialize_module(&entry.native).and_then(|module| {
-                InstancePool::load(module, ENTRYPOINT, options.limits, &table, "")
+                InstancePool::load(module, &set.scope.entrypoint(), options.limits, &table, "")
             });
             match pool {
                 Ok(pool) => {
@@ -41,7 +41,7 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
     let wasm = compiler::compile(&opa, set)?;
     let module = wasm::compile_module(&wasm)?;
     let native = wasm::serialize_module(&module)?;
-    let pool = InstancePool::load(module, ENTRYPOINT, options.limits, &table, "")
+    let pool = InstancePool::load(module, &set.scope.entrypoint(), options.limits, &table, "")
         .map_err(|err| name_builtin_users(err, set))?;
     if let (Some(cache), Some(key)) = (&cache, &key) {
         cache.store(key, &Entry { wasm, native });
@@ -74,10 +74,11 @@ fn cache_key(set: &PolicySet, options: &EngineOptions) -> Result<Option<String>>
         let name = path.strip_prefix(&set.root).unwrap_or(&path);
         key.add(&name.to_string_lossy(), &bytes);
     }
+    key.add("<entrypoint>", set.scope.entrypoint().as_bytes());
     if set.system.is_none() {
         key.add(
             "<builtin aggregation>",
-            compiler::BUILTIN_AGGREGATION.as_bytes(),
+            compiler::builtin_aggregation(set.scope).as_bytes(),
         );
     }
     Ok(Some(key.finish()))

@@ -67,6 +67,8 @@ pub struct EngineOptions {
     pub limits: Limits,
     /// Root of the compile cache; `None` uses the user's cache directory.
     pub cache_dir: Option<PathBuf>,
+    /// Global policy directory, evaluated first; `None` uses `~/.config/cupcake` when it exists.
+    pub global_dir: Option<PathBuf>,
 }
 
 impl Default for EngineOptions {
@@ -76,6 +78,7 @@ impl Default for EngineOptions {
             opa_path: None,
             limits: Limits::default(),
             cache_dir: None,
+            global_dir: None,
         }
     }
 }

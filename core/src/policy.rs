@@ -1,14 +1,46 @@
-//! Finds a project's policies: resolves the `.cupcake` directory, walks
-//! `policies/<harness>/`, and reads each file's package and METADATA.
+//! Finds a policy directory's policies: resolves the `.cupcake` directory, walks
+//! `policies/<harness>/`, adds the builtin policies `rulebook.yml` enables, and reads each
+//! file's package and METADATA. The same layout serves a project and the global directory,
+//! which differ only in their package prefix.
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::metadata::{self, PolicyMetadata};
 use crate::options::Harness;
+use crate::rulebook::Rulebook;
 
-/// The package of the aggregation entrypoint.
-pub const SYSTEM_PACKAGE: &str = "cupcake.system";
+/// Which policy tree a directory holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// A project's `.cupcake` directory: packages under `cupcake.policies`.
+    Project,
+    /// The global directory, evaluated first: packages under `cupcake.global.policies`.
+    Global,
+}
+
+impl Scope {
+    /// The package every policy must sit under.
+    pub fn policy_prefix(self) -> &'static str {
+        match self {
+            Self::Project => "cupcake.policies",
+            Self::Global => "cupcake.global.policies",
+        }
+    }
+
+    /// The package of the aggregation entrypoint.
+    pub fn system_package(self) -> &'static str {
+        match self {
+            Self::Project => "cupcake.system",
+            Self::Global => "cupcake.global.system",
+        }
+    }
+
+    /// The entrypoint OPA compiles, e.g. `cupcake/system/evaluate`.
+    pub fn entrypoint(self) -> String {
+        format!("{}/evaluate", self.system_package().replace('.', "/"))
+    }
+}
 
 /// One user policy file.
 #[derive(Debug, Clone)]
@@ -30,6 +62,10 @@ pub struct PolicySet {
     pub policies: Vec<Policy>,
     /// A user-supplied aggregation entrypoint (`package cupcake.system`), if any.
     pub system: Option<PathBuf>,
+    /// Project or global.
+    pub scope: Scope,
+    /// The directory's `rulebook.yml`.
+    pub rulebook: Rulebook,
 }
 
 /// Accepts the `.cupcake` directory itself or the project directory that holds it.
@@ -50,8 +86,9 @@ pub fn resolve_root(path: &Path) -> Result<PathBuf> {
 }
 
 /// Discovers the policies of `harness` below the `.cupcake` directory found from `path`.
-pub fn discover(path: &Path, harness: Harness) -> Result<PolicySet> {
+pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet> {
     let root = resolve_root(path)?;
+    let rulebook = Rulebook::load(&root)?;
     let mut files = Vec::new();
     let system_file = root.join("system").join("evaluate.rego");
     if system_file.is_file() {
@@ -61,12 +98,24 @@ pub fn discover(path: &Path, harness: Harness) -> Result<PolicySet> {
     if harness_dir.is_dir() {
         collect_rego_files(&harness_dir, &mut files)?;
     }
+    for name in rulebook.builtins.keys() {
+        let file = harness_dir.join("builtins").join(format!("{name}.rego"));
+        if !file.is_file() {
+            return Err(Error::config(
+                &file,
+                format!("rulebook.yml enables builtin `{name}` but its policy file is missing; add it or disable the builtin"),
+            ));
+        }
+        files.push(file);
+    }
     files.sort();
 
     let mut set = PolicySet {
         root,
         policies: Vec::new(),
         system: None,
+        scope,
+        rulebook,
     };
     for file in files {
         let source = fs_err::read_to_string(&file)
@@ -78,13 +127,14 @@ pub fn discover(path: &Path, harness: Harness) -> Result<PolicySet> {
                 "no `package` declaration; start the file with `package cupcake.policies.<name>`"
                     .into(),
         })?;
-        if package == SYSTEM_PACKAGE {
+        if package == scope.system_package() {
             if let Some(first) = &set.system {
                 return Err(Error::PolicyCompile {
                     file,
                     line: None,
                     reason: format!(
-                        "a second `package cupcake.system` file; {} already defines the entrypoint",
+                        "a second `package {}` file; {} already defines the entrypoint",
+                        scope.system_package(),
                         first.display()
                     ),
                 });
@@ -92,11 +142,14 @@ pub fn discover(path: &Path, harness: Harness) -> Result<PolicySet> {
             set.system = Some(file);
             continue;
         }
-        if !package.starts_with("cupcake.policies") {
+        let prefix = scope.policy_prefix();
+        if package != prefix && !package.starts_with(&format!("{prefix}.")) {
             return Err(Error::PolicyCompile {
                 file,
                 line: None,
-                reason: format!("package `{package}` is outside `cupcake.policies`; rename it to `cupcake.policies.<name>`"),
+                reason: format!(
+                    "package `{package}` is outside `{prefix}`; rename it to `{prefix}.<name>`"
+                ),
             });
         }
         let metadata = metadata::parse(&file, &source)?;

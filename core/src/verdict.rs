@@ -50,6 +50,23 @@ pub struct Buckets {
     pub add_context: Vec<String>,
 }
 
+impl Buckets {
+    /// Whether a Halt, Deny or Block is present.
+    pub fn has_blocking(&self) -> bool {
+        !(self.halts.is_empty() && self.denials.is_empty() && self.blocks.is_empty())
+    }
+
+    /// Appends `later`'s verdicts after this one's, bucket by bucket.
+    pub fn extend(&mut self, later: Self) {
+        self.halts.extend(later.halts);
+        self.denials.extend(later.denials);
+        self.blocks.extend(later.blocks);
+        self.asks.extend(later.asks);
+        self.modifications.extend(later.modifications);
+        self.add_context.extend(later.add_context);
+    }
+}
+
 /// One entry of a bucket with the package that produced it, when the aggregation says.
 struct Entry<'a> {
     policy: Option<&'a str>,

@@ -37,6 +37,7 @@ impl EngineOptions {
                 ..defaults
             },
             cache_dir: None,
+            global_dir: None,
         }
     }
 }

@@ -1,0 +1,181 @@
+//! Reads `rulebook.yml`: declared signals, enabled builtin policies with their options, and
+//! settings. Unknown keys are warned about, never fatal; malformed YAML is a Config error
+//! naming the line.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// Default signal timeout when the rulebook gives none.
+const DEFAULT_SIGNAL_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A signal declared in the rulebook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredSignal {
+    /// The shell command, run with `sh -c` from the policy directory.
+    pub command: String,
+    /// How long it may run before its process group is killed.
+    pub timeout: Duration,
+}
+
+/// The parsed rulebook.
+#[derive(Debug, Clone, Default)]
+pub struct Rulebook {
+    /// Signals by name.
+    pub signals: BTreeMap<String, DeclaredSignal>,
+    /// Enabled builtin policies and their options (without `enabled`), by name.
+    pub builtins: BTreeMap<String, Value>,
+}
+
+#[derive(Deserialize)]
+struct RawSignal {
+    command: String,
+    timeout_seconds: Option<f64>,
+}
+
+impl Rulebook {
+    /// Reads `<root>/rulebook.yml`; a missing file is an empty rulebook.
+    pub fn load(root: &Path) -> Result<Self> {
+        let path = root.join("rulebook.yml");
+        if !path.is_file() {
+            return Ok(Self::default());
+        }
+        let text = fs_err::read_to_string(&path)
+            .map_err(|err| Error::config(&path, format!("cannot read: {err}")))?;
+        Self::parse(&path, &text)
+    }
+
+    /// Parses rulebook text; `path` is only for messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Self> {
+        let bad = |reason: String| Error::config(path, reason);
+        let document: Value = match serde_norway::from_str::<Option<Value>>(text) {
+            Ok(value) => value.unwrap_or(Value::Null),
+            Err(err) => {
+                let line = err
+                    .location()
+                    .map(|loc| format!("line {}: ", loc.line()))
+                    .unwrap_or_default();
+                return Err(bad(format!("{line}invalid YAML: {err}")));
+            }
+        };
+        let Value::Object(top) = document else {
+            return if document.is_null() {
+                Ok(Self::default())
+            } else {
+                Err(bad("the rulebook must be a mapping".into()))
+            };
+        };
+        let mut rulebook = Self::default();
+        for (key, value) in top {
+            match key.as_str() {
+                "signals" => rulebook.signals = parse_signals(path, value)?,
+                "builtins" => rulebook.builtins = parse_builtins(path, value)?,
+                "settings" => {}
+                other => {
+                    tracing::warn!(rulebook = %path.display(), key = other, "unknown rulebook key ignored");
+                }
+            }
+        }
+        Ok(rulebook)
+    }
+}
+
+fn parse_signals(path: &Path, value: Value) -> Result<BTreeMap<String, DeclaredSignal>> {
+    if value.is_null() {
+        return Ok(BTreeMap::new());
+    }
+    let raw: BTreeMap<String, RawSignal> = serde_json::from_value(value).map_err(|err| {
+        Error::config(
+            path,
+            format!("signals: each needs a `command` string ({err})"),
+        )
+    })?;
+    raw.into_iter()
+        .map(|(name, signal)| {
+            let seconds = signal
+                .timeout_seconds
+                .unwrap_or(DEFAULT_SIGNAL_TIMEOUT.as_secs_f64());
+            let timeout = Duration::try_from_secs_f64(seconds)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    Error::config(
+                        path,
+                        format!("signals.{name}.timeout_seconds must be a positive number"),
+                    )
+                })?;
+            Ok((
+                name,
+                DeclaredSignal {
+                    command: signal.command,
+                    timeout,
+                },
+            ))
+        })
+        .collect()
+}
+
+fn parse_builtins(path: &Path, value: Value) -> Result<BTreeMap<String, Value>> {
+    let Value::Object(entries) = value else {
+        return if value.is_null() {
+            Ok(BTreeMap::new())
+        } else {
+            Err(Error::config(path, "builtins must map names to settings"))
+        };
+    };
+    let mut enabled = BTreeMap::new();
+    for (name, settings) in entries {
+        let Value::Object(mut settings) = settings else {
+            return Err(Error::config(
+                path,
+                format!("builtins.{name} must be a mapping with `enabled`"),
+            ));
+        };
+        let on = match settings.remove("enabled") {
+            Some(Value::Bool(on)) => on,
+            None => false,
+            Some(_) => {
+                return Err(Error::config(
+                    path,
+                    format!("builtins.{name}.enabled must be true or false"),
+                ))
+            }
+        };
+        if on {
+            enabled.insert(name, Value::Object(settings));
+        }
+    }
+    Ok(enabled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_signals_and_enabled_builtins() {
+        let text = "signals:\n  branch:\n    command: git branch\n    timeout_seconds: 2\nbuiltins:\n  protected_paths:\n    enabled: true\n    paths: [a]\n  off_one:\n    enabled: false\nfuture_key: 1\n";
+        let rulebook = Rulebook::parse(Path::new("rulebook.yml"), text).expect("valid rulebook");
+        assert_eq!(rulebook.signals["branch"].timeout, Duration::from_secs(2));
+        assert_eq!(
+            rulebook.builtins.keys().collect::<Vec<_>>(),
+            ["protected_paths"]
+        );
+        assert_eq!(
+            rulebook.builtins["protected_paths"],
+            serde_json::json!({"paths": ["a"]})
+        );
+    }
+
+    #[test]
+    fn malformed_yaml_names_the_line() {
+        let err = Rulebook::parse(Path::new("rulebook.yml"), "signals:\n  a: [\n")
+            .expect_err("malformed");
+        assert!(err.to_string().contains("line"), "{err}");
+    }
+}

@@ -73,6 +73,7 @@ pub fn trials() -> Vec<Trial> {
 struct LazyEngine {
     path: std::path::PathBuf,
     harness: Harness,
+    global_dir: Option<std::path::PathBuf>,
     engine: OnceLock<Result<Engine, CupcakeError>>,
 }
 
@@ -83,6 +84,7 @@ impl LazyEngine {
         Self {
             path: path.to_path_buf(),
             harness,
+            global_dir: spec["global_dir"].as_str().map(|dir| path.join(dir)),
             engine: OnceLock::new(),
         }
     }
@@ -91,6 +93,7 @@ impl LazyEngine {
         self.engine.get_or_init(|| {
             let options = EngineOptions {
                 harness: self.harness,
+                global_dir: self.global_dir.clone(),
                 ..EngineOptions::default()
             };
             Engine::new(&self.path, options).map_err(CupcakeError::from)

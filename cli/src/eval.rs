@@ -5,7 +5,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use cupcake::{Engine, EngineOptions, Harness};
+use cupcake::{Engine, Harness};
 use serde_json::Value;
 
 use crate::LoadArgs;
@@ -28,7 +28,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
             None,
             format!("cupcake could not read the hook event from stdin: {err}"),
         )),
-        Ok(_) => evaluate(args, harness, &stdin),
+        Ok(_) => evaluate(args, &stdin),
     };
     let response = match outcome {
         Ok(response) => response,
@@ -53,11 +53,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
 }
 
 /// Returns the response, or the event name (when known) and what failed.
-fn evaluate(
-    args: &EvalArgs,
-    harness: Harness,
-    stdin: &[u8],
-) -> Result<Value, (Option<String>, String)> {
+fn evaluate(args: &EvalArgs, stdin: &[u8]) -> Result<Value, (Option<String>, String)> {
     let text = std::str::from_utf8(stdin)
         .map_err(|err| (None, format!("the hook event is not valid UTF-8 ({err})")))?;
     let event_name = serde_json::from_str::<Value>(text).ok().and_then(|value| {
@@ -67,21 +63,10 @@ fn evaluate(
             .and_then(Value::as_str)
             .map(str::to_string)
     });
-    if Harness::parse(&args.load.harness).is_none() {
-        return Err((
-            event_name,
-            format!(
-                "unknown harness `{}`; use claude or cursor",
-                args.load.harness
-            ),
-        ));
-    }
-    let options = EngineOptions {
-        harness,
-        opa_path: args.load.opa_path.clone(),
-        cache_dir: args.load.cache_dir.clone(),
-        ..EngineOptions::default()
-    };
+    let options = args
+        .load
+        .options()
+        .map_err(|err| (event_name.clone(), err.to_string()))?;
     let engine = Engine::new(&args.load.policy_dir, options)
         .map_err(|err| (event_name.clone(), err.to_string()))?;
     let decision = engine

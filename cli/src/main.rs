@@ -3,11 +3,14 @@
 
 mod env_vars;
 mod eval;
+mod init;
+mod inspect;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use cupcake::{EngineOptions, Harness};
 
 #[derive(Parser)]
 #[command(
@@ -24,6 +27,12 @@ struct Cli {
 enum Command {
     /// Evaluate one hook event from stdin and print the agent's response on stdout.
     Eval(eval::EvalArgs),
+    /// Create .cupcake/ with an example policy and wire the hook into the agent's settings.
+    Init(init::InitArgs),
+    /// Show the policies, their routes, signals and host builtins.
+    Inspect(inspect::InspectArgs),
+    /// Load, compile and lint the policies; exit non-zero on any error.
+    Validate(inspect::ValidateArgs),
 }
 
 /// Shared by every subcommand that loads policies.
@@ -41,6 +50,25 @@ pub(crate) struct LoadArgs {
     /// Where compiled policies are cached (default: the user cache directory).
     #[arg(long)]
     cache_dir: Option<PathBuf>,
+    /// Global policy directory, evaluated first (default: ~/.config/cupcake when present).
+    #[arg(long)]
+    global_dir: Option<PathBuf>,
+}
+
+impl LoadArgs {
+    /// Engine options from the flags; an unknown harness is an error.
+    fn options(&self) -> anyhow::Result<EngineOptions> {
+        let Some(harness) = Harness::parse(&self.harness) else {
+            anyhow::bail!("unknown harness `{}`; use claude or cursor", self.harness);
+        };
+        Ok(EngineOptions {
+            harness,
+            opa_path: self.opa_path.clone(),
+            cache_dir: self.cache_dir.clone(),
+            global_dir: self.global_dir.clone(),
+            ..EngineOptions::default()
+        })
+    }
 }
 
 fn main() -> ExitCode {
@@ -48,6 +76,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Eval(args) => eval::run(&args),
+        Command::Validate(args) => inspect::validate(&args),
+        Command::Init(args) => report(init::run(&args)),
+        Command::Inspect(args) => report(inspect::inspect(&args)),
+    }
+}
+
+/// Prints a command's error on stderr and turns it into the exit code.
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -120,7 +120,7 @@ impl PolicyInstance {
             let pages = u64::try_from((needed - have).div_ceil(PAGE)).map_err(Error::internal)?;
             self.memory
                 .grow(&mut self.store, pages)
-                .map_err(|err| self.classify(&err))?;
+                .map_err(|err| self.classify(&err, loaded))?;
         }
         self.memory
             .write(&mut self.store, base, input)
@@ -141,12 +141,12 @@ impl PolicyInstance {
                     FORMAT_JSON,
                 ),
             )
-            .map_err(|err| self.classify(&err))?;
+            .map_err(|err| self.classify(&err, loaded))?;
         Ok(c_string_at(self.memory.data(&self.store), result_addr))
     }
 
     /// Turns a wasmtime failure into the error the caller should see.
-    fn classify(&mut self, err: &wasmtime::Error) -> Error {
+    fn classify(&mut self, err: &wasmtime::Error, loaded: &LoadedModule) -> Error {
         if let Some(error) = self.store.data_mut().builtin_error.take() {
             return error;
         }
@@ -160,7 +160,10 @@ impl PolicyInstance {
         }
         if matches!(err.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
             return Error::LimitExceeded {
-                limit: "evaluation deadline".to_string(),
+                limit: format!(
+                    "evaluation deadline of {} ms",
+                    loaded.limits.timeout.as_millis()
+                ),
             };
         }
         Error::evaluation(format!("policy module failed: {err:#}"))

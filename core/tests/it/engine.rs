@@ -25,6 +25,13 @@ pub fn trials() -> Vec<Trial> {
             concurrent_evaluations,
         ),
         Trial::test("engine::project_dir_or_cupcake_dir", project_or_cupcake_dir),
+        Trial::test("engine::deadline_stops_a_loop", deadline_stops_a_loop),
+        Trial::test("engine::memory_cap_stops_a_bomb", memory_cap_stops_a_bomb),
+        Trial::test(
+            "engine::unsupported_builtin_is_refused_at_load",
+            unsupported_builtin_is_refused_at_load,
+        ),
+        Trial::test("engine::input_caps_are_enforced", input_caps_are_enforced),
     ]
 }
 
@@ -144,4 +151,92 @@ fn concurrent_evaluations() -> Result<(), Failed> {
         handle.join().map_err(|_| "a thread panicked")??;
     }
     Ok(())
+}
+
+/// The limits fixture with a generous memory cap, so only the deadline can stop the loop.
+fn limits_engine(memory_bytes: usize) -> Result<Engine, Failed> {
+    let options = EngineOptions {
+        limits: cupcake::Limits {
+            timeout: std::time::Duration::from_millis(300),
+            memory_bytes,
+            ..cupcake::Limits::default()
+        },
+        ..EngineOptions::default()
+    };
+    Ok(Engine::new(tests_dir("fixtures/limits"), options)?)
+}
+
+fn tool_event(tool: &str) -> String {
+    serde_json::json!({"hook_event_name": "PreToolUse", "tool_name": tool}).to_string()
+}
+
+/// Expects `tool` to stop at a limit whose message mentions `limit`, then the engine to
+/// answer an ordinary event correctly.
+fn stops_then_recovers(engine: &Engine, tool: &str, limit: &str) -> Result<(), Failed> {
+    match engine.evaluate(&tool_event(tool)) {
+        Ok(decision) => return Err(format!("{tool} finished: {decision:?}").into()),
+        Err(err) => {
+            let err = CupcakeError::from(err);
+            check(err.kind() == "LimitExceeded", || {
+                format!("{tool}: {} {err}", err.kind())
+            })?;
+            check(err.to_string().contains(limit), || format!("{tool}: {err}"))?;
+        }
+    }
+    let decision = engine.evaluate(&tool_event("Fine"))?;
+    check(decision.reason == "ordinary decision", || {
+        format!("after {tool}: {decision:?}")
+    })
+}
+
+fn deadline_stops_a_loop() -> Result<(), Failed> {
+    let engine = limits_engine(3 * 1024 * 1024 * 1024)?;
+    stops_then_recovers(&engine, "Loop", "deadline of 300 ms")
+}
+
+fn memory_cap_stops_a_bomb() -> Result<(), Failed> {
+    let engine = limits_engine(64 * 1024 * 1024)?;
+    stops_then_recovers(&engine, "Bomb", "memory limit of 64 MiB")
+}
+
+fn unsupported_builtin_is_refused_at_load() -> Result<(), Failed> {
+    let (kind, message) = kind_of(Engine::new(
+        tests_dir("fixtures/unsupported_builtin"),
+        EngineOptions::default(),
+    ))?;
+    check(kind == "UnsupportedBuiltin", || {
+        format!("got {kind}: {message}")
+    })?;
+    check(
+        message.contains("http.send") && message.contains("net.rego"),
+        || message.clone(),
+    )
+}
+
+fn input_caps_are_enforced() -> Result<(), Failed> {
+    let engine = engine("conformance/input_errors")?;
+    let deep = format!(
+        r#"{{"hook_event_name":"Stop","x":{}1{}}}"#,
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let big = format!(
+        r#"{{"hook_event_name":"Stop","x":"{}"}}"#,
+        "a".repeat(16 * 1024 * 1024)
+    );
+    for (name, event) in [("deep", deep), ("big", big)] {
+        match engine.evaluate(&event) {
+            Ok(decision) => {
+                return Err(format!("{name} event accepted: {:?}", decision.kind).into())
+            }
+            Err(err) => {
+                let err = CupcakeError::from(err);
+                check(err.kind() == "InvalidInput", || format!("{name}: {err}"))?;
+            }
+        }
+    }
+    let decision = engine.evaluate(&tool_event("Forbidden"))?;
+    check(decision.kind == DecisionKind::Deny, || {
+        format!("{decision:?}")
+    })
 }

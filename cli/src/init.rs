@@ -1,0 +1,197 @@
+//! `cupcake init`: creates `.cupcake/` with a working example policy and wires the hook into the
+//! agent's settings, merging with what is there and never adding a hook twice.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use cupcake::Harness;
+use serde_json::{json, Map, Value};
+
+#[derive(clap::Args)]
+pub(crate) struct InitArgs {
+    /// The agent to wire: claude or cursor.
+    #[arg(long, default_value = "claude")]
+    harness: String,
+    /// The project directory.
+    #[arg(long, default_value = ".")]
+    dir: PathBuf,
+}
+
+const EXAMPLE_POLICY: &str = r#"# METADATA
+# scope: package
+# title: Block recursive force-deletes
+# custom:
+#   severity: HIGH
+#   id: EXAMPLE-RM
+#   routing:
+#     required_events: ["PreToolUse"]
+#     required_tools: ["Bash"]
+package cupcake.policies.example
+
+import rego.v1
+
+deny contains decision if {
+	input.hook_event_name == "PreToolUse"
+	input.tool_name == "Bash"
+	contains(input.tool_input.command, "rm -rf")
+	decision := {
+		"rule_id": "EXAMPLE-RM",
+		"reason": "Recursive force-deletes are blocked by .cupcake/policies",
+		"severity": "HIGH",
+	}
+}
+"#;
+
+const CURSOR_EXAMPLE_POLICY: &str = r#"# METADATA
+# scope: package
+# title: Block recursive force-deletes
+# custom:
+#   routing:
+#     required_events: ["beforeShellExecution"]
+package cupcake.policies.example
+
+import rego.v1
+
+deny contains decision if {
+	input.hook_event_name == "beforeShellExecution"
+	contains(input.command, "rm -rf")
+	decision := {"rule_id": "EXAMPLE-RM", "reason": "Recursive force-deletes are blocked", "severity": "HIGH"}
+}
+"#;
+
+const RULEBOOK: &str = "# Signals, builtin policies and settings for cupcake.\n# signals:\n#   git_branch:\n#     command: git rev-parse --abbrev-ref HEAD\n#     timeout_seconds: 5\n";
+
+pub(crate) fn run(args: &InitArgs) -> Result<()> {
+    let Some(harness) = Harness::parse(&args.harness) else {
+        bail!("unknown harness `{}`; use claude or cursor", args.harness);
+    };
+    let root = args.dir.join(".cupcake");
+    let policies = root.join("policies").join(harness.dir_name());
+    std::fs::create_dir_all(&policies)
+        .with_context(|| format!("creating {}", policies.display()))?;
+    let example = policies.join("example.rego");
+    let template = match harness {
+        Harness::Claude => EXAMPLE_POLICY,
+        Harness::Cursor => CURSOR_EXAMPLE_POLICY,
+    };
+    write_new(&example, template)?;
+    write_new(&root.join("rulebook.yml"), RULEBOOK)?;
+    let settings = match harness {
+        Harness::Claude => wire_claude(&args.dir)?,
+        Harness::Cursor => wire_cursor(&args.dir)?,
+    };
+    println!(
+        "cupcake: policies in {}, hooks in {}",
+        root.display(),
+        settings.display()
+    );
+    Ok(())
+}
+
+/// Writes `contents` unless the file exists: init never overwrites a user's work.
+fn write_new(path: &Path, contents: &str) -> Result<()> {
+    if !path.exists() {
+        std::fs::write(path, contents).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn read_json(path: &Path) -> Result<Map<String, Value>> {
+    if !path.exists() {
+        return Ok(Map::new());
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    match serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", path.display()))?
+    {
+        Value::Object(map) => Ok(map),
+        _ => bail!("{} must hold a JSON object", path.display()),
+    }
+}
+
+fn write_json(path: &Path, value: &Map<String, Value>) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let text = serde_json::to_string_pretty(value)?;
+    std::fs::write(path, text + "\n").with_context(|| format!("writing {}", path.display()))
+}
+
+/// Adds cupcake to each Claude hook event in `.claude/settings.json`.
+fn wire_claude(dir: &Path) -> Result<PathBuf> {
+    let path = dir.join(".claude").join("settings.json");
+    let mut settings = read_json(&path)?;
+    let command = "cupcake eval --harness claude --policy-dir \"$CLAUDE_PROJECT_DIR/.cupcake\"";
+    let hooks = object_at(&mut settings, "hooks", &path)?;
+    for event in [
+        "PreToolUse",
+        "PostToolUse",
+        "PermissionRequest",
+        "UserPromptSubmit",
+        "SessionStart",
+        "Stop",
+        "SubagentStop",
+    ] {
+        let entries = array_at(hooks, event, &path)?;
+        let present = entries.iter().any(|entry| {
+            entry["hooks"]
+                .as_array()
+                .is_some_and(|list| list.iter().any(|hook| hook["command"] == command))
+        });
+        if !present {
+            let mut entry = json!({"hooks": [{"type": "command", "command": command}]});
+            if matches!(event, "PreToolUse" | "PostToolUse" | "PermissionRequest") {
+                entry["matcher"] = json!("*");
+            }
+            entries.push(entry);
+        }
+    }
+    write_json(&path, &settings)?;
+    Ok(path)
+}
+
+/// Adds cupcake to each Cursor hook in `.cursor/hooks.json`.
+fn wire_cursor(dir: &Path) -> Result<PathBuf> {
+    let path = dir.join(".cursor").join("hooks.json");
+    let mut config = read_json(&path)?;
+    config.entry("version").or_insert(json!(1));
+    let command = "cupcake eval --harness cursor --policy-dir .cupcake";
+    let hooks = object_at(&mut config, "hooks", &path)?;
+    for event in [
+        "beforeShellExecution",
+        "beforeMCPExecution",
+        "beforeReadFile",
+        "beforeSubmitPrompt",
+        "stop",
+    ] {
+        let entries = array_at(hooks, event, &path)?;
+        if !entries.iter().any(|hook| hook["command"] == command) {
+            entries.push(json!({"command": command}));
+        }
+    }
+    write_json(&path, &config)?;
+    Ok(path)
+}
+
+fn object_at<'a>(
+    map: &'a mut Map<String, Value>,
+    key: &str,
+    file: &Path,
+) -> Result<&'a mut Map<String, Value>> {
+    match map.entry(key).or_insert_with(|| json!({})) {
+        Value::Object(inner) => Ok(inner),
+        _ => bail!("`{key}` in {} must be an object", file.display()),
+    }
+}
+
+fn array_at<'a>(
+    map: &'a mut Map<String, Value>,
+    key: &str,
+    file: &Path,
+) -> Result<&'a mut Vec<Value>> {
+    match map.entry(key).or_insert_with(|| json!([])) {
+        Value::Array(inner) => Ok(inner),
+        _ => bail!("`{key}` in {} must be an array", file.display()),
+    }
+}

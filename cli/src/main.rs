@@ -1,5 +1,10 @@
 //! The `cupcake` command. Hook mode (`cupcake eval`) reads one event on stdin and always prints
 //! a response on stdout: on any failure, a blocking one (SPEC §12).
+#![expect(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the CLI prints results on stdout and errors on stderr"
+)]
 
 mod env_vars;
 mod eval;

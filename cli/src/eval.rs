@@ -5,7 +5,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use cupcake::{Engine, Harness};
+use cupcake::Harness;
 use serde_json::Value;
 
 use crate::LoadArgs;
@@ -63,12 +63,10 @@ fn evaluate(args: &EvalArgs, stdin: &[u8]) -> Result<Value, (Option<String>, Str
             .and_then(Value::as_str)
             .map(str::to_string)
     });
-    let options = args
+    let engine = args
         .load
-        .options()
-        .map_err(|err| (event_name.clone(), err.to_string()))?;
-    let engine = Engine::new(&args.load.policy_dir, options)
-        .map_err(|err| (event_name.clone(), err.to_string()))?;
+        .engine()
+        .map_err(|err| (event_name.clone(), format!("{err:#}")))?;
     let decision = engine
         .evaluate(text)
         .map_err(|err| (event_name, err.to_string()))?;

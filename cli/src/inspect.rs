@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use cupcake::{Engine, Policy};
+use cupcake::Policy;
 use serde_json::json;
 
 use crate::LoadArgs;
@@ -19,7 +19,7 @@ pub(crate) struct InspectArgs {
 }
 
 pub(crate) fn inspect(args: &InspectArgs) -> Result<()> {
-    let engine = Engine::new(&args.load.policy_dir, args.load.options()?)?;
+    let engine = args.load.engine()?;
     if args.json {
         let policies: Vec<_> = engine
             .policies()
@@ -120,12 +120,7 @@ pub(crate) struct ValidateArgs {
 
 /// Loads and compiles everything, then lints. Errors print as `file:line: message`.
 pub(crate) fn validate(args: &ValidateArgs) -> ExitCode {
-    let engine = match args
-        .load
-        .options()
-        .map_err(|e| e.to_string())
-        .and_then(|options| Engine::new(&args.load.policy_dir, options).map_err(|e| e.to_string()))
-    {
+    let engine = match args.load.engine() {
         Ok(engine) => engine,
         Err(err) => {
             eprintln!("error: {err}");

@@ -38,6 +38,8 @@ enum Command {
     Inspect(inspect::InspectArgs),
     /// Load, compile and lint the policies; exit non-zero on any error.
     Validate(inspect::ValidateArgs),
+    /// Compile the policies into a bundle that loads on a machine without OPA.
+    Compile(CompileArgs),
 }
 
 /// Shared by every subcommand that loads policies.
@@ -58,6 +60,9 @@ pub(crate) struct LoadArgs {
     /// Global policy directory, evaluated first (default: ~/.config/cupcake when present).
     #[arg(long)]
     global_dir: Option<PathBuf>,
+    /// Load a bundle made by `cupcake compile` instead of --policy-dir (no OPA needed).
+    #[arg(long)]
+    bundle: Option<PathBuf>,
 }
 
 impl LoadArgs {
@@ -74,6 +79,31 @@ impl LoadArgs {
             ..EngineOptions::default()
         })
     }
+
+    /// The engine these flags describe: from the bundle when given, else the policy directory.
+    fn engine(&self) -> anyhow::Result<cupcake::Engine> {
+        let options = self.options()?;
+        Ok(match &self.bundle {
+            Some(bundle) => cupcake::Engine::from_bundle(bundle, options)?,
+            None => cupcake::Engine::new(&self.policy_dir, options)?,
+        })
+    }
+}
+
+#[derive(clap::Args)]
+struct CompileArgs {
+    #[command(flatten)]
+    load: LoadArgs,
+    /// Where to write the bundle.
+    #[arg(long, short)]
+    output: PathBuf,
+}
+
+/// `cupcake compile`: writes a bundle that loads without OPA.
+fn compile(args: &CompileArgs) -> anyhow::Result<()> {
+    cupcake::Engine::export_bundle(&args.load.policy_dir, &args.load.options()?, &args.output)?;
+    println!("cupcake: wrote {}", args.output.display());
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -84,6 +114,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => inspect::validate(&args),
         Command::Init(args) => report(init::run(&args)),
         Command::Inspect(args) => report(inspect::inspect(&args)),
+        Command::Compile(args) => report(compile(&args)),
     }
 }
 

@@ -127,7 +127,8 @@ fn fails_closed_on_load_errors() {
 fn fails_closed_on_limits() {
     let limits = fixture("fixtures/limits");
     let bomb = br#"{"hook_event_name":"PreToolUse","tool_name":"Bomb"}"#;
-    assert_blocks(&eval(&limits, &[], bomb), "memory limit");
+    // Whichever limit trips first (memory, or the deadline on a loaded machine), it blocks.
+    assert_blocks(&eval(&limits, &[], bomb), "evaluation stopped");
 }
 
 #[test]
@@ -301,4 +302,60 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).expect("copy");
         }
     }
+}
+
+#[test]
+fn bundle_loads_without_opa() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let bundle = work.path().join("policies.bundle");
+    let project = repo().join("examples/project");
+    let output = cupcake(
+        &[
+            "compile",
+            "--policy-dir",
+            project.to_str().expect("utf-8"),
+            "--output",
+            bundle.to_str().expect("utf-8"),
+        ],
+        b"",
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let cache = work.path().join("cache");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cupcake"))
+        .args([
+            "eval",
+            "--bundle",
+            bundle.to_str().expect("utf-8"),
+            "--cache-dir",
+            cache.to_str().expect("utf-8"),
+        ])
+        .env("PATH", "/nonexistent")
+        .env("HOME", work.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("cupcake starts");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(RM)
+        .expect("write event");
+    let output = child.wait_with_output().expect("finishes");
+    let response: Value = serde_json::from_slice(&output.stdout).expect("JSON response");
+    assert_eq!(
+        response["hookSpecificOutput"]["permissionDecision"], "deny",
+        "{response}"
+    );
+
+    let damaged = work.path().join("damaged.bundle");
+    std::fs::write(&damaged, b"not a tar file at all").expect("write");
+    assert_blocks(
+        &eval(&repo(), &["--bundle", damaged.to_str().expect("utf-8")], RM),
+        "cupcake compile",
+    );
 }

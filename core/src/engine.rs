@@ -80,6 +80,46 @@ impl Engine {
         })
     }
 
+    /// Loads a bundle written by [`Engine::export_bundle`]: no OPA needed.
+    #[expect(clippy::needless_pass_by_value, reason = "mirrors Engine::new")]
+    pub fn from_bundle(bundle: impl AsRef<Path>, options: EngineOptions) -> Result<Self> {
+        let mut global = None;
+        let mut project = None;
+        for tier in crate::bundle::read(bundle.as_ref())? {
+            let scope = tier.set.scope;
+            let wasm = tier.wasm;
+            let loaded = Tier::assemble(tier.set, |set| {
+                crate::loader::load_wasm(&wasm, set.scope, &options)
+            })?;
+            match scope {
+                Scope::Global => global = Some(loaded),
+                Scope::Project => project = Some(loaded),
+            }
+        }
+        let project = project.ok_or_else(|| {
+            crate::Error::config(
+                bundle.as_ref(),
+                "bundle has no project policies; re-create it with `cupcake compile`",
+            )
+        })?;
+        Ok(Self {
+            harness: options.harness,
+            limits: options.limits,
+            global,
+            project,
+        })
+    }
+
+    /// Compiles the policies found from `path` (and `options.global_dir`) into a bundle file
+    /// that [`Engine::from_bundle`] loads without OPA.
+    pub fn export_bundle(
+        path: impl AsRef<Path>,
+        options: &EngineOptions,
+        output: impl AsRef<Path>,
+    ) -> Result<()> {
+        crate::bundle::export(path.as_ref(), options, output.as_ref())
+    }
+
     /// Evaluates one hook event given as JSON text.
     pub fn evaluate(&self, event_json: &str) -> Result<Decision> {
         let event = Event::parse(event_json, &self.limits)?;

@@ -7,6 +7,7 @@
 //! same engine to Python and Node through UniFFI.
 
 mod builtins;
+mod bundle;
 mod cache;
 mod compiler;
 mod decision;

@@ -10,7 +10,7 @@ use crate::compiler;
 use crate::error::{Error, Result};
 use crate::opa;
 use crate::options::EngineOptions;
-use crate::policy::PolicySet;
+use crate::policy::{PolicySet, Scope};
 use crate::wasm::{self, InstancePool};
 
 /// Loads the module for `set`, using and filling the compile cache.
@@ -45,6 +45,41 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
         .map_err(|err| name_builtin_users(err, set))?;
     if let (Some(cache), Some(key)) = (&cache, &key) {
         cache.store(key, &Entry { wasm, native });
+    }
+    Ok(pool)
+}
+
+/// Loads an already compiled module (from a bundle): no OPA; Cranelift only on a cache miss.
+pub fn load_wasm(wasm: &[u8], scope: Scope, options: &EngineOptions) -> Result<InstancePool> {
+    let table = BuiltinTable::standard();
+    let cache = cache_root(options).map(CompileCache::new);
+    let mut key = KeyBuilder::new();
+    key.add("<bundled module>", wasm);
+    let key = key.finish();
+    if let Some(entry) = cache.as_ref().and_then(|cache| cache.load(&key)) {
+        if let Ok(pool) = wasm::deserialize_module(&entry.native).and_then(|module| {
+            InstancePool::load(module, &scope.entrypoint(), options.limits, &table, "")
+        }) {
+            return Ok(pool);
+        }
+    }
+    let module = wasm::compile_module(wasm)?;
+    let native = wasm::serialize_module(&module)?;
+    let pool = InstancePool::load(
+        module,
+        &scope.entrypoint(),
+        options.limits,
+        &table,
+        "bundled policies",
+    )?;
+    if let Some(cache) = &cache {
+        cache.store(
+            &key,
+            &Entry {
+                wasm: wasm.to_vec(),
+                native,
+            },
+        );
     }
     Ok(pool)
 }

@@ -22,7 +22,7 @@ pub struct PolicyMetadata {
 }
 
 /// The events, tools and signals a policy asks to be routed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Routing {
     /// Hook event names, e.g. `PreToolUse`.

@@ -29,6 +29,15 @@ impl Tier {
     /// Discovers, checks and compiles the tree at `path`.
     pub fn load(path: &Path, scope: Scope, options: &EngineOptions) -> Result<Self> {
         let set = policy::discover(path, options.harness, scope)?;
+        Self::assemble(set, |set| loader::load(set, options))
+    }
+
+    /// Checks signal requirements, builds routes, and makes the pool with `make_pool` (only
+    /// when there are policies).
+    pub fn assemble(
+        set: PolicySet,
+        make_pool: impl FnOnce(&PolicySet) -> Result<InstancePool>,
+    ) -> Result<Self> {
         let signals = SignalSet::discover(&set.root, &set.rulebook)?;
         for policy in &set.policies {
             let required = policy
@@ -50,7 +59,7 @@ impl Tier {
         let pool = if set.policies.is_empty() {
             None
         } else {
-            Some(loader::load(&set, options)?)
+            Some(make_pool(&set)?)
         };
         Ok(Self {
             set,

@@ -153,11 +153,11 @@ fn concurrent_evaluations() -> Result<(), Failed> {
     Ok(())
 }
 
-/// The limits fixture with a generous memory cap, so only the deadline can stop the loop.
-fn limits_engine(memory_bytes: usize) -> Result<Engine, Failed> {
+/// The limits fixture with the given deadline and memory cap.
+fn limits_engine(timeout_ms: u64, memory_bytes: usize) -> Result<Engine, Failed> {
     let options = EngineOptions {
         limits: cupcake::Limits {
-            timeout: std::time::Duration::from_millis(300),
+            timeout: std::time::Duration::from_millis(timeout_ms),
             memory_bytes,
             ..cupcake::Limits::default()
         },
@@ -190,12 +190,13 @@ fn stops_then_recovers(engine: &Engine, tool: &str, limit: &str) -> Result<(), F
 }
 
 fn deadline_stops_a_loop() -> Result<(), Failed> {
-    let engine = limits_engine(3 * 1024 * 1024 * 1024)?;
+    let engine = limits_engine(300, 3 * 1024 * 1024 * 1024)?;
     stops_then_recovers(&engine, "Loop", "deadline of 300 ms")
 }
 
 fn memory_cap_stops_a_bomb() -> Result<(), Failed> {
-    let engine = limits_engine(64 * 1024 * 1024)?;
+    // A generous deadline, so only the memory cap can stop it even on a loaded machine.
+    let engine = limits_engine(20_000, 64 * 1024 * 1024)?;
     stops_then_recovers(&engine, "Bomb", "memory limit of 64 MiB")
 }
 

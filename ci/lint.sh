@@ -5,5 +5,5 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 if command -v shellcheck >/dev/null; then
-  shellcheck ci/*.sh .ci/run
+  shellcheck -x ci/*.sh .ci/run
 fi

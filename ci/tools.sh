@@ -8,7 +8,9 @@ mkdir -p "$CUPCAKE_DEV_CACHE/bin"
 
 log() { printf '[tools] %s\n' "$*" >&2; }
 
-if ! "$CUPCAKE_DEV_CACHE/bin/opa" version 2>/dev/null | grep -qx "Version: $OPA_VERSION"; then
+# Capture first: with pipefail, `grep -q` closing the pipe early would fail the check.
+opa_version="$("$CUPCAKE_DEV_CACHE/bin/opa" version 2>/dev/null || true)"
+if ! grep -qx "Version: $OPA_VERSION" <<<"$opa_version"; then
   command -v go >/dev/null || { log "Go is required to install OPA; install Go 1.22+"; exit 1; }
   log "installing OPA $OPA_VERSION"
   GOBIN="$CUPCAKE_DEV_CACHE/bin" CGO_ENABLED=0 go install "github.com/open-policy-agent/opa@v$OPA_VERSION"

@@ -1,0 +1,214 @@
+import { UniffiObjectBase } from "./runtime/objects.js";
+
+
+
+export interface ComponentMetadata {
+  namespace: string;
+  packageName: string;
+  cdylibName: string;
+  nodeEngine: string;
+  bundledPrebuilds: boolean;
+  manualLoad: boolean;
+}
+
+export declare const componentMetadata: Readonly<ComponentMetadata>;
+
+export { ffiMetadata } from "./cupcake-ffi.js";
+
+
+/**
+ * The outcome of one evaluation.
+ */
+export interface Decision {
+  /**
+   * The winning decision kind.
+   */
+  "kind": DecisionKind;
+  /**
+   * The reason shown to the user; empty for a plain allow.
+   */
+  "reason": string;
+  /**
+   * add_context strings, on Allow.
+   */
+  "context": Array<string>;
+  /**
+   * Messages meant for the agent.
+   */
+  "agent_messages": Array<string>;
+  /**
+   * The rule ids that produced the decision.
+   */
+  "rule_ids": Array<string>;
+  /**
+   * The merged tool input as JSON text, on Modify.
+   */
+  "updated_input": string | undefined;
+  /**
+   * The harness-formatted response as JSON text: what the hook prints.
+   */
+  "response": string;
+}
+
+/**
+ * Settings for an engine; absent values take the documented defaults.
+ */
+export interface EngineOptions {
+  /**
+   * Which agent's events and responses to use.
+   */
+  "harness": Harness;
+  /**
+   * Path to the OPA binary; otherwise PATH, then cupcake's cache directory.
+   */
+  "opa_path": string | undefined;
+  /**
+   * Wall-clock budget of one evaluation in milliseconds (default 500).
+   */
+  "timeout_ms": number | undefined;
+  /**
+   * Largest policy memory in bytes (default 256 MiB).
+   */
+  "memory_limit_bytes": bigint | number | undefined;
+}
+
+/**
+ * What the engine decided, from least to most severe.
+ */
+export declare const DecisionKind: Readonly<{
+  "Allow": "Allow";
+  "Modify": "Modify";
+  "Ask": "Ask";
+  "Block": "Block";
+  "Deny": "Deny";
+  "Halt": "Halt";
+}>;
+/**
+ * What the engine decided, from least to most severe.
+ */
+export type DecisionKind = (typeof DecisionKind)[keyof typeof DecisionKind];
+
+/**
+ * The agent whose hook events and response format an engine speaks.
+ */
+export declare const Harness: Readonly<{
+  "Claude": "Claude";
+  "Cursor": "Cursor";
+}>;
+/**
+ * The agent whose hook events and response format an engine speaks.
+ */
+export type Harness = (typeof Harness)[keyof typeof Harness];
+
+/**
+ * Every failure, by what the caller should do about it. Each carries a message that says
+ * what failed and how to fix it.
+ */
+export declare class CupcakeError extends globalThis.Error {
+  readonly tag: string;
+  protected constructor(tag: string, message?: string);
+}
+
+/**
+ * The event is not a usable JSON object; fix the caller's input.
+ */
+export declare class CupcakeErrorInvalidInput extends CupcakeError {
+  readonly tag: "InvalidInput";
+  readonly "message": string;
+  constructor(message: string);
+}
+
+/**
+ * The policy directory or an option is wrong.
+ */
+export declare class CupcakeErrorConfig extends CupcakeError {
+  readonly tag: "Config";
+  readonly "message": string;
+  constructor(message: string);
+}
+
+/**
+ * No usable OPA binary; install it or pass opa_path.
+ */
+export declare class CupcakeErrorOpaNotFound extends CupcakeError {
+  readonly tag: "OpaNotFound";
+  readonly "message": string;
+  constructor(message: string);
+}
+
+/**
+ * A policy failed to load or compile; the message names file and line.
+ */
+export declare class CupcakeErrorPolicyCompile extends CupcakeError {
+  readonly tag: "PolicyCompile";
+  readonly "message": string;
+  constructor(message: string);
+}
+
+/**
+ * A policy needs a builtin cupcake does not implement.
+ */
+export declare class CupcakeErrorUnsupportedBuiltin extends CupcakeError {
+  readonly tag: "UnsupportedBuiltin";
+  readonly "message": string;
+  constructor(message: string);
+}
+
+/**
+ * A policy produced an unusable result, or the module failed.
+ */
+export declare class CupcakeErrorEvaluation extends CupcakeError {
+  readonly tag: "Evaluation";
+  readonly "message": string;
+  constructor(message: string);
+}
+
+/**
+ * An evaluation crossed the deadline or memory limit.
+ */
+export declare class CupcakeErrorLimitExceeded extends CupcakeError {
+  readonly tag: "LimitExceeded";
+  readonly "message": string;
+  constructor(message: string);
+}
+
+/**
+ * A bug or environment failure inside cupcake.
+ */
+export declare class CupcakeErrorInternal extends CupcakeError {
+  readonly tag: "Internal";
+  readonly "message": string;
+  constructor(message: string);
+}
+
+/**
+ * Loads and compiles a policy directory without blocking the caller's event loop.
+ */
+export declare function load_engine(path: string, options: EngineOptions): Promise<Engine>;
+
+/**
+ * The cupcake version, e.g. "0.1.0".
+ */
+export declare function version(): string;
+
+/**
+ * A loaded policy set. Safe to share between threads and tasks.
+ */
+export declare class Engine extends UniffiObjectBase {
+  /**
+   * Loads and compiles the policies found from `path` (a .cupcake directory or its parent).
+   */
+  constructor(path: string, options: EngineOptions);
+  /**
+   * Evaluates one hook event given as JSON text.
+   */
+  evaluate(event_json: string): Decision;
+  /**
+   * Evaluates one hook event on cupcake's own thread pool.
+   */
+  evaluate_async(event_json: string): Promise<Decision>;
+  /**
+   * The harness this engine answers for.
+   */
+  harness(): Harness;
+}

@@ -1,0 +1,208 @@
+// Binding behaviour of the Cupcake facade: the built package entry, loading, the shape of a
+// decision, and each kind of bad input surfacing as its own Error subclass while the engine
+// keeps working.
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import * as built from "cupcake";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import * as facade from "../src/index.js";
+import {
+  Cupcake,
+  CupcakeError,
+  CupcakeErrorConfig,
+  CupcakeErrorInvalidInput,
+  CupcakeErrorLimitExceeded,
+  CupcakeErrorOpaNotFound,
+  CupcakeErrorPolicyCompile,
+  DecisionKind,
+  Engine,
+  Harness,
+  version,
+} from "../src/index.js";
+import { conformanceDir, fixture, freshProject, repoRoot, slowEvent } from "./support.js";
+
+const forbidden = { hook_event_name: "PreToolUse", tool_name: "Forbidden" };
+const npmInstall = {
+  hook_event_name: "PreToolUse",
+  tool_name: "Bash",
+  tool_input: { command: "npm install" },
+};
+
+let cupcake: Cupcake;
+
+beforeAll(async () => {
+  cupcake = await Cupcake.init(join(conformanceDir, "input_errors"));
+});
+
+/** Awaits `promise` and returns what it rejected with, failing if it resolved. */
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.fail("expected a rejection"),
+    (error: unknown) => error,
+  );
+}
+
+/** Calls `run` and returns what it threw, failing if it returned. */
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  return expect.fail("expected an exception");
+}
+
+/** Checks that `error` is a CupcakeError of class `kind` with the given tag and message text. */
+function expectCupcakeError(
+  error: unknown,
+  kind: new (message: string) => CupcakeError,
+  text: string,
+): void {
+  expect(error).toBeInstanceOf(kind);
+  expect(error).toBeInstanceOf(CupcakeError);
+  expect(error).toBeInstanceOf(Error);
+  const { tag, message, name } = error as CupcakeError;
+  expect(tag).toBe(kind.name.replace(/^CupcakeError/, ""));
+  expect(name).toBe(kind.name);
+  expect(message).toContain(text);
+}
+
+describe("package", () => {
+  test("the package entry (dist/ through the exports map) is the facade", () => {
+    expect(Object.keys(built).sort()).toEqual(Object.keys(facade).sort());
+    expect(built.CupcakeErrorInvalidInput).toBe(facade.CupcakeErrorInvalidInput);
+    expect(built.Engine).toBe(facade.Engine);
+  });
+
+  test("every error kind is its own subclass of CupcakeError", () => {
+    const kinds = Object.entries(facade).filter(([name]) => /^CupcakeError./.test(name));
+    expect(kinds.map(([name]) => name.replace("CupcakeError", "")).sort()).toEqual([
+      "Config",
+      "Evaluation",
+      "Internal",
+      "InvalidInput",
+      "LimitExceeded",
+      "OpaNotFound",
+      "PolicyCompile",
+      "UnsupportedBuiltin",
+    ]);
+    for (const [, kind] of kinds) {
+      expect((kind as typeof CupcakeError).prototype).toBeInstanceOf(CupcakeError);
+    }
+  });
+});
+
+describe("loading", () => {
+  test("version is the package version", () => {
+    expect(version()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  test("init defaults to the claude harness and takes cursor", async () => {
+    expect(cupcake.harness).toBe(Harness.Claude);
+    const cursor = await Cupcake.init(join(conformanceDir, "input_errors"), { harness: "cursor" });
+    expect(cursor.harness).toBe(Harness.Cursor);
+    cursor.dispose();
+  });
+
+  test("init finds .cupcake under the current directory by default", async () => {
+    const project = freshProject(".cupcake");
+    const cwd = process.cwd();
+    try {
+      process.chdir(project);
+      const engine = await Cupcake.init();
+      expect(engine.evaluateSync(forbidden).rule_ids).toEqual(["FRESH"]);
+      engine.dispose();
+    } finally {
+      process.chdir(cwd);
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  test("a missing directory is a Config error naming the path", async () => {
+    const missing = join(repoRoot, "no-such-policy-dir");
+    expectCupcakeError(await rejection(Cupcake.init(missing)), CupcakeErrorConfig, missing);
+  });
+
+  test("an OPA path that does not exist is OpaNotFound naming the path", async () => {
+    // A policy no earlier run compiled, so no cache entry can stand in for OPA.
+    const project = freshProject();
+    try {
+      const opaPath = join(project, "no-such-opa");
+      const error = await rejection(Cupcake.init(project, { opaPath }));
+      expectCupcakeError(error, CupcakeErrorOpaNotFound, opaPath);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  test("a Rego syntax error is PolicyCompile naming file and line", async () => {
+    const error = await rejection(Cupcake.init(join(conformanceDir, "compile_error")));
+    expectCupcakeError(error, CupcakeErrorPolicyCompile, "broken.rego:13");
+  });
+
+  test("the raw Engine constructor throws the same classes", () => {
+    const options = {
+      harness: Harness.Claude,
+      opa_path: undefined,
+      timeout_ms: undefined,
+      memory_limit_bytes: undefined,
+    };
+    const error = thrown(() => new Engine(join(conformanceDir, "compile_error"), options));
+    expectCupcakeError(error, CupcakeErrorPolicyCompile, "broken.rego:13");
+  });
+});
+
+describe("evaluating", () => {
+  test("a decision has the generated shape with JSON-text fields", async () => {
+    const verbs = await Cupcake.init(join(conformanceDir, "verbs"));
+    const decision = await verbs.evaluate(npmInstall);
+    expect(decision.kind).toBe(DecisionKind.Modify);
+    expect(decision.rule_ids).toEqual(["NPM-CI", "NPM-TIMEOUT"]);
+    expect(typeof decision.updated_input).toBe("string");
+    expect(JSON.parse(decision.updated_input ?? "null")).toMatchObject({ command: "npm ci" });
+    expect(JSON.parse(decision.response)).toHaveProperty("hookSpecificOutput");
+    expect(verbs.evaluateSync(npmInstall)).toEqual(decision);
+    verbs.dispose();
+  });
+
+  test("an allow has no updated input", async () => {
+    const decision = await cupcake.evaluate({ hook_event_name: "PreToolUse", tool_name: "Read" });
+    expect(decision.kind).toBe(DecisionKind.Allow);
+    expect(decision.updated_input).toBeUndefined();
+  });
+
+  test.each([
+    ["invalid JSON", '{"hook_event_name": ', "not valid JSON"],
+    ["a non-object", '["PreToolUse"]', "expected a JSON object, got array"],
+  ])("%s is InvalidInput, sync and async, and the engine keeps working", async (_, text, want) => {
+    const error = thrown(() => cupcake.engine.evaluate(text));
+    expectCupcakeError(error, CupcakeErrorInvalidInput, want);
+    expect(cupcake.evaluateSync(forbidden).kind).toBe(DecisionKind.Deny);
+
+    const rejected = await rejection(cupcake.engine.evaluate_async(text));
+    expectCupcakeError(rejected, CupcakeErrorInvalidInput, want);
+    expect((await cupcake.evaluate(forbidden)).kind).toBe(DecisionKind.Deny);
+  });
+
+  test("a policy over memoryLimitBytes is LimitExceeded and the engine keeps working", async () => {
+    const options = { memoryLimitBytes: 4n << 20n, timeoutMs: 5000 };
+    const small = await Cupcake.init(fixture("slow"), options);
+    const error = await rejection(small.evaluate(slowEvent(300_000)));
+    expectCupcakeError(error, CupcakeErrorLimitExceeded, "memory limit of 4 MiB");
+    expect((await small.evaluate(slowEvent(70))).reason).toBe("counted 10");
+    small.dispose();
+  });
+
+  test("a non-object event through the facade is InvalidInput", async () => {
+    const list = ["PreToolUse"];
+    const error = thrown(() => cupcake.evaluateSync(list));
+    expectCupcakeError(error, CupcakeErrorInvalidInput, "got array");
+    const rejected = await rejection(cupcake.evaluate(list));
+    expectCupcakeError(rejected, CupcakeErrorInvalidInput, "got array");
+    expect((await cupcake.evaluate(forbidden)).reason).toBe("denied");
+  });
+});
+
+afterAll(() => {
+  cupcake.dispose();
+});

@@ -1,0 +1,148 @@
+"""cupcake: a policy engine for AI coding agent hooks.
+
+The types and functions come unchanged from the generated ``cupcake._native`` module; the
+engine lives in Rust. This facade only adds Python idiom on top: :class:`Cupcake`, which
+takes events as dicts (one ``json.dumps`` and one call into Rust per evaluation), and
+module-level ``init``/``eval`` functions backed by a default :class:`Cupcake`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from ._native import (
+    CupcakeError,
+    Decision,
+    DecisionKind,
+    Engine,
+    EngineOptions,
+    Harness,
+    load_engine,
+    version,
+)
+
+__all__ = [
+    "Cupcake",
+    "CupcakeError",
+    "Decision",
+    "DecisionKind",
+    "Engine",
+    "EngineOptions",
+    "Harness",
+    "eval",
+    "eval_async",
+    "init",
+    "init_async",
+    "load_engine",
+    "version",
+]
+
+Event = Mapping[str, Any]
+
+
+def _options(
+    harness: str | Harness,
+    opa_path: str | None,
+    timeout_ms: int | None,
+    memory_limit_bytes: int | None,
+) -> EngineOptions:
+    if isinstance(harness, str):
+        try:
+            harness = Harness[harness.upper()]
+        except KeyError:
+            names = ", ".join(member.name.lower() for member in Harness)
+            raise ValueError(f"unknown harness {harness!r}; expected one of {names}") from None
+    return EngineOptions(
+        harness=harness,
+        opa_path=opa_path,
+        timeout_ms=timeout_ms,
+        memory_limit_bytes=memory_limit_bytes,
+    )
+
+
+class Cupcake:
+    """An engine holder that takes hook events as dicts.
+
+    Call :meth:`init` (or :meth:`init_async`) once, then :meth:`eval` as often as needed, from
+    any number of threads or tasks.
+    """
+
+    def __init__(self) -> None:
+        self._engine: Engine | None = None
+
+    def init(
+        self,
+        path: str | os.PathLike[str] = ".cupcake",
+        harness: str | Harness = "claude",
+        opa_path: str | None = None,
+        timeout_ms: int | None = None,
+        memory_limit_bytes: int | None = None,
+    ) -> None:
+        """Loads and compiles the policies found from ``path``, blocking until done."""
+        options = _options(harness, opa_path, timeout_ms, memory_limit_bytes)
+        self._engine = Engine(os.fspath(path), options)
+
+    async def init_async(
+        self,
+        path: str | os.PathLike[str] = ".cupcake",
+        harness: str | Harness = "claude",
+        opa_path: str | None = None,
+        timeout_ms: int | None = None,
+        memory_limit_bytes: int | None = None,
+    ) -> None:
+        """Like :meth:`init`, but compiles on cupcake's thread pool without blocking the loop."""
+        options = _options(harness, opa_path, timeout_ms, memory_limit_bytes)
+        self._engine = await load_engine(os.fspath(path), options)
+
+    @property
+    def engine(self) -> Engine:
+        """The loaded engine; raises ``RuntimeError`` before ``init``."""
+        if self._engine is None:
+            raise RuntimeError("cupcake is not initialised: call init() or init_async() first")
+        return self._engine
+
+    def eval(self, event: Event) -> Decision:
+        """Evaluates one hook event; the GIL is released while Rust works."""
+        return self.engine.evaluate(json.dumps(event))
+
+    async def eval_async(self, event: Event) -> Decision:
+        """Evaluates one hook event on cupcake's thread pool, leaving the event loop free."""
+        return await self.engine.evaluate_async(json.dumps(event))
+
+
+_default = Cupcake()
+
+
+def init(
+    path: str | os.PathLike[str] = ".cupcake",
+    harness: str | Harness = "claude",
+    opa_path: str | None = None,
+    timeout_ms: int | None = None,
+    memory_limit_bytes: int | None = None,
+) -> None:
+    """Initialises the module's default engine; see :meth:`Cupcake.init`."""
+    _default.init(path, harness, opa_path, timeout_ms, memory_limit_bytes)
+
+
+async def init_async(
+    path: str | os.PathLike[str] = ".cupcake",
+    harness: str | Harness = "claude",
+    opa_path: str | None = None,
+    timeout_ms: int | None = None,
+    memory_limit_bytes: int | None = None,
+) -> None:
+    """Initialises the module's default engine; see :meth:`Cupcake.init_async`."""
+    await _default.init_async(path, harness, opa_path, timeout_ms, memory_limit_bytes)
+
+
+def eval(event: Event) -> Decision:
+    """Evaluates one event with the default engine; see :meth:`Cupcake.eval`."""
+    return _default.eval(event)
+
+
+async def eval_async(event: Event) -> Decision:
+    """Evaluates one event with the default engine; see :meth:`Cupcake.eval_async`."""
+    return await _default.eval_async(event)

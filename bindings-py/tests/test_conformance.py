@@ -1,0 +1,99 @@
+"""Runs the shared conformance cases (tests/conformance/<area>/cases.json) through the raw
+generated Engine: one test per case, named by its note, with one engine per area.
+
+Skips live in conformance_skips.json as {"<note>": {"reason": "...", "issue": "..."}}; a skip
+without a reason, or for a note that no longer exists, fails the run.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cupcake._native import CupcakeError, Decision, Engine, EngineOptions, Harness
+
+from conftest import CONFORMANCE_DIR
+
+SKIPS: dict[str, Any] = json.loads((Path(__file__).parent / "conformance_skips.json").read_text())
+AREAS = sorted(path.parent for path in CONFORMANCE_DIR.glob("*/cases.json"))
+
+
+def _spec(area: Path) -> dict[str, Any]:
+    return json.loads((area / "cases.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _options(area: Path, spec: dict[str, Any]) -> EngineOptions:
+    options: dict[str, Any] = dict(opa_path=None, timeout_ms=None, memory_limit_bytes=None)
+    if "global_dir" in spec:  # a TypeError until EngineOptions carries global_dir
+        options["global_dir"] = str(area / spec["global_dir"])
+    return EngineOptions(harness=Harness[spec["harness"].upper()], **options)
+
+
+@functools.cache
+def _engine(area: Path) -> Engine:
+    return Engine(str(area), _options(area, _spec(area)))
+
+
+def _params() -> list[Any]:
+    params = []
+    for area in AREAS:
+        spec = _spec(area)
+        if "load_error" in spec:
+            params.append(pytest.param(area, None, id=f"{area.name}/load-error"))
+        for case in spec["cases"]:
+            skip = SKIPS.get(case["note"])
+            reason = skip.get("reason") if isinstance(skip, dict) else None
+            marks = [pytest.mark.skip(reason=reason)] if reason else []
+            params.append(pytest.param(area, case, id=case["note"], marks=marks))
+    return params
+
+
+PARAMS = _params()
+
+
+def _check_error(error: CupcakeError, want: dict[str, Any]) -> None:
+    assert type(error).__name__ == want["kind"], f"{type(error).__name__}: {error.message}"
+    assert want["contains"] in error.message
+
+
+def _check_result(decision: Decision, want: dict[str, Any]) -> None:
+    got = {
+        "kind": decision.kind.name.lower(),
+        "reason": decision.reason,
+        "context": decision.context,
+        "agent_messages": decision.agent_messages,
+        "rule_ids": decision.rule_ids,
+        "updated_input": json.loads(decision.updated_input or "null"),
+        "response": json.loads(decision.response),
+    }
+    expected = dict(want, **({"kind": want["kind"].lower()} if "kind" in want else {}))
+    assert {key: got[key] for key in expected} == expected
+
+
+@pytest.mark.parametrize(("area", "case"), PARAMS)
+def test_case(area: Path, case: dict[str, Any] | None) -> None:
+    if case is None:
+        with pytest.raises(CupcakeError) as raised:
+            _engine(area)
+        _check_error(raised.value, _spec(area)["load_error"])
+        return
+    event = case["input_text"] if "input_text" in case else json.dumps(case["input"])
+    if "want_error" in case:
+        with pytest.raises(CupcakeError) as raised:
+            _engine(area).evaluate(event)
+        _check_error(raised.value, case["want_error"])
+    else:
+        _check_result(_engine(area).evaluate(event), case["want_result"])
+
+
+def test_skip_file_is_valid() -> None:
+    notes = {param.id for param in PARAMS}
+    for note, skip in SKIPS.items():
+        assert note in notes, f"conformance_skips.json names an unknown case {note!r}"
+        assert isinstance(skip, dict) and str(skip.get("reason", "")).strip(), (
+            f"conformance_skips.json: the skip of {note!r} needs a reason"
+        )

@@ -70,6 +70,14 @@ export interface EngineOptions {
    * Largest policy memory in bytes (default 256 MiB).
    */
   "memory_limit_bytes": bigint | number | undefined;
+  /**
+   * Global policy directory, evaluated first; absent uses ~/.config/cupcake when it exists.
+   */
+  "global_dir": string | undefined;
+  /**
+   * Root of the compile cache; absent uses ~/.cache/cupcake.
+   */
+  "cache_dir": string | undefined;
 }
 
 /**
@@ -101,8 +109,8 @@ export declare const Harness: Readonly<{
 export type Harness = (typeof Harness)[keyof typeof Harness];
 
 /**
- * Every failure, by what the caller should do about it. Each carries a message that says
- * what failed and how to fix it.
+ * Every failure, by what the caller should do about it. The message of each says what
+ * failed, where, and how to fix it.
  */
 export declare class CupcakeError extends globalThis.Error {
   readonly tag: string;
@@ -114,17 +122,15 @@ export declare class CupcakeError extends globalThis.Error {
  */
 export declare class CupcakeErrorInvalidInput extends CupcakeError {
   readonly tag: "InvalidInput";
-  readonly "message": string;
-  constructor(message: string);
+  constructor(message?: string);
 }
 
 /**
- * The policy directory or an option is wrong.
+ * The policy directory, a bundle or an option is wrong.
  */
 export declare class CupcakeErrorConfig extends CupcakeError {
   readonly tag: "Config";
-  readonly "message": string;
-  constructor(message: string);
+  constructor(message?: string);
 }
 
 /**
@@ -132,8 +138,7 @@ export declare class CupcakeErrorConfig extends CupcakeError {
  */
 export declare class CupcakeErrorOpaNotFound extends CupcakeError {
   readonly tag: "OpaNotFound";
-  readonly "message": string;
-  constructor(message: string);
+  constructor(message?: string);
 }
 
 /**
@@ -141,8 +146,7 @@ export declare class CupcakeErrorOpaNotFound extends CupcakeError {
  */
 export declare class CupcakeErrorPolicyCompile extends CupcakeError {
   readonly tag: "PolicyCompile";
-  readonly "message": string;
-  constructor(message: string);
+  constructor(message?: string);
 }
 
 /**
@@ -150,8 +154,7 @@ export declare class CupcakeErrorPolicyCompile extends CupcakeError {
  */
 export declare class CupcakeErrorUnsupportedBuiltin extends CupcakeError {
   readonly tag: "UnsupportedBuiltin";
-  readonly "message": string;
-  constructor(message: string);
+  constructor(message?: string);
 }
 
 /**
@@ -159,8 +162,7 @@ export declare class CupcakeErrorUnsupportedBuiltin extends CupcakeError {
  */
 export declare class CupcakeErrorEvaluation extends CupcakeError {
   readonly tag: "Evaluation";
-  readonly "message": string;
-  constructor(message: string);
+  constructor(message?: string);
 }
 
 /**
@@ -168,8 +170,7 @@ export declare class CupcakeErrorEvaluation extends CupcakeError {
  */
 export declare class CupcakeErrorLimitExceeded extends CupcakeError {
   readonly tag: "LimitExceeded";
-  readonly "message": string;
-  constructor(message: string);
+  constructor(message?: string);
 }
 
 /**
@@ -177,9 +178,14 @@ export declare class CupcakeErrorLimitExceeded extends CupcakeError {
  */
 export declare class CupcakeErrorInternal extends CupcakeError {
   readonly tag: "Internal";
-  readonly "message": string;
-  constructor(message: string);
+  constructor(message?: string);
 }
+
+/**
+ * Compiles the policies found from `path` (and `options.global_dir`) with OPA into a bundle
+ * file at `output`, which `Engine.from_bundle` loads on a machine without OPA.
+ */
+export declare function export_bundle(path: string, options: EngineOptions, output: string): void;
 
 /**
  * Loads and compiles a policy directory without blocking the caller's event loop.
@@ -199,6 +205,10 @@ export declare class Engine extends UniffiObjectBase {
    * Loads and compiles the policies found from `path` (a .cupcake directory or its parent).
    */
   constructor(path: string, options: EngineOptions);
+  /**
+   * Loads a bundle written by `export_bundle`; needs no OPA.
+   */
+  static from_bundle(bundle_path: string, options: EngineOptions): Engine;
   /**
    * Evaluates one hook event given as JSON text.
    */

@@ -23,6 +23,7 @@ export {
   DecisionKind,
   Engine,
   Harness,
+  export_bundle,
   load_engine,
   version,
 } from "../generated/index.js";
@@ -41,6 +42,12 @@ export interface CupcakeOptions {
   timeoutMs?: number;
   /** Largest policy memory in bytes (engine default 256 MiB). */
   memoryLimitBytes?: number | bigint;
+  /** Global policy directory, evaluated first (default `~/.config/cupcake` when present). */
+  globalDir?: string;
+  /** Root of the compile cache (default `~/.cache/cupcake`). */
+  cacheDir?: string;
+  /** A bundle written by `exportBundle` or `cupcake compile`, loaded instead of `path`; no OPA needed. */
+  bundle?: string;
 }
 
 const harnesses: Readonly<Record<HarnessName, Harness>> = {
@@ -67,7 +74,12 @@ export class Cupcake {
       opa_path: options.opaPath,
       timeout_ms: options.timeoutMs,
       memory_limit_bytes: options.memoryLimitBytes,
+      global_dir: options.globalDir,
+      cache_dir: options.cacheDir,
     };
+    if (options.bundle !== undefined) {
+      return new Cupcake(Engine.from_bundle(options.bundle, engineOptions));
+    }
     return new Cupcake(await load_engine(path, engineOptions));
   }
 

@@ -20,6 +20,7 @@ interface Case {
 }
 interface Area {
   harness: string;
+  global_dir?: string;
   load_error?: WantError;
   cases: Case[];
 }
@@ -40,6 +41,8 @@ function load(area: string, spec: Area): Engine {
     opa_path: undefined,
     timeout_ms: undefined,
     memory_limit_bytes: undefined,
+    global_dir: spec.global_dir === undefined ? undefined : join(conformanceDir, area, spec.global_dir),
+    cache_dir: undefined,
   });
 }
 

@@ -146,6 +146,8 @@ describe("loading", () => {
       opa_path: undefined,
       timeout_ms: undefined,
       memory_limit_bytes: undefined,
+      global_dir: undefined,
+      cache_dir: undefined,
     };
     const error = thrown(() => new Engine(join(conformanceDir, "compile_error"), options));
     expectCupcakeError(error, CupcakeErrorPolicyCompile, "broken.rego:13");
@@ -206,3 +208,28 @@ describe("evaluating", () => {
 afterAll(() => {
   cupcake.dispose();
 });
+
+describe("bundles", () => {
+  test("a bundle exported from Node loads through the facade without OPA", async () => {
+    const dir = freshProject();
+    const bundle = join(dir, "policies.bundle");
+    facade.export_bundle(join(repoRoot, "examples", "project"), {
+      harness: Harness.Claude,
+      opa_path: undefined,
+      timeout_ms: undefined,
+      memory_limit_bytes: undefined,
+      global_dir: undefined,
+      cache_dir: join(dir, "cache"),
+    }, bundle);
+    const loaded = await Cupcake.init(undefined, { bundle, opaPath: "/no/such/opa", cacheDir: join(dir, "cache") });
+    const decision = await loaded.evaluate({
+      hook_event_name: "PreToolUse",
+      tool_name: "Bash",
+      tool_input: { command: "rm -rf /" },
+    });
+    expect(decision.kind).toBe("Deny");
+    const error = await Cupcake.init(undefined, { bundle: join(dir, "missing.bundle") }).catch((e: unknown) => e);
+    expectCupcakeError(error, CupcakeErrorConfig, "cupcake compile");
+  });
+});
+

@@ -56,6 +56,9 @@ def describe_class(name: str, cls: type) -> list[str]:
             lines.append(f"    variant {key}({', '.join(parameters(value.__init__))})")
         elif inspect.isfunction(value) and not key.startswith("_"):
             lines.append(f"    {signature(value)}")
+        elif isinstance(value, classmethod) and not key.startswith("_"):
+            # Named constructors, e.g. Engine.from_bundle.
+            lines.append(f"    @classmethod {signature(value.__func__)}")
     return lines
 
 

@@ -45,7 +45,7 @@ def raised(call: Any, variant: str) -> cupcake.CupcakeError:
     assert type(error).__name__ == variant
     others = [name for name in VARIANTS if name != variant]
     assert not any(isinstance(error, getattr(cupcake.CupcakeError, name)) for name in others)
-    assert isinstance(error.message, str) and error.message
+    assert isinstance(str(error), str) and str(error)
     return error
 
 
@@ -91,19 +91,19 @@ def test_non_object_event(engine: cupcake.Cupcake) -> None:
 
 def test_missing_directory_is_config() -> None:
     error = raised(lambda: cupcake.Cupcake().init(repo_path("no", "such", "dir")), "Config")
-    assert "does not exist" in error.message
+    assert "does not exist" in str(error)
 
 
 def test_missing_opa_is_opa_not_found(tmp_path: Any) -> None:
     missing = str(tmp_path / "no-opa")
     error = raised(lambda: cupcake.Cupcake().init(POLICIES, opa_path=missing), "OpaNotFound")
-    assert missing in error.message
+    assert missing in str(error)
 
 
 def test_syntax_error_is_policy_compile_with_file_and_line(engine: cupcake.Cupcake) -> None:
     broken = repo_path("tests", "conformance", "compile_error")
     error = raised(lambda: cupcake.Cupcake().init(broken), "PolicyCompile")
-    assert "broken.rego:13" in error.message
+    assert "broken.rego:13" in str(error)
     assert engine.eval(FORBIDDEN).kind is cupcake.DecisionKind.DENY
 
 
@@ -138,3 +138,23 @@ def test_async_errors_are_typed() -> None:
     loaded = cupcake.Cupcake()
     asyncio.run(loaded.init_async(POLICIES))
     raised(lambda: asyncio.run(loaded.engine.evaluate_async("")), "InvalidInput")
+
+
+def test_bundle_round_trip(tmp_path: Any) -> None:
+    """A bundle exported from Python loads through the facade without compiling again."""
+    bundle = tmp_path / "policies.bundle"
+    options = cupcake.EngineOptions(
+        harness=cupcake.Harness.CLAUDE,
+        opa_path=None,
+        timeout_ms=None,
+        memory_limit_bytes=None,
+        global_dir=None,
+        cache_dir=str(tmp_path / "cache"),
+    )
+    cupcake.export_bundle(repo_path("examples", "project"), options, str(bundle))
+    engine = cupcake.Cupcake()
+    engine.init(bundle=bundle, opa_path="/no/such/opa", cache_dir=tmp_path / "cache")
+    event = {"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "rm -rf /"}}
+    assert engine.eval(event).kind == cupcake.DecisionKind.DENY
+    with pytest.raises(cupcake.CupcakeError.Config, match="cupcake compile"):
+        engine.init(bundle=tmp_path / "missing.bundle")

@@ -8,6 +8,7 @@ module-level ``init``/``eval`` functions backed by a default :class:`Cupcake`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from ._native import (
     Engine,
     EngineOptions,
     Harness,
+    export_bundle,
     load_engine,
     version,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "Harness",
     "eval",
     "eval_async",
+    "export_bundle",
     "init",
     "init_async",
     "load_engine",
@@ -48,6 +51,8 @@ def _options(
     opa_path: str | None,
     timeout_ms: int | None,
     memory_limit_bytes: int | None,
+    global_dir: str | os.PathLike[str] | None,
+    cache_dir: str | os.PathLike[str] | None,
 ) -> EngineOptions:
     if isinstance(harness, str):
         try:
@@ -60,6 +65,8 @@ def _options(
         opa_path=opa_path,
         timeout_ms=timeout_ms,
         memory_limit_bytes=memory_limit_bytes,
+        global_dir=None if global_dir is None else os.fspath(global_dir),
+        cache_dir=None if cache_dir is None else os.fspath(cache_dir),
     )
 
 
@@ -80,10 +87,20 @@ class Cupcake:
         opa_path: str | None = None,
         timeout_ms: int | None = None,
         memory_limit_bytes: int | None = None,
+        global_dir: str | os.PathLike[str] | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        bundle: str | os.PathLike[str] | None = None,
     ) -> None:
-        """Loads and compiles the policies found from ``path``, blocking until done."""
-        options = _options(harness, opa_path, timeout_ms, memory_limit_bytes)
-        self._engine = Engine(os.fspath(path), options)
+        """Loads and compiles the policies found from ``path``, blocking until done.
+
+        With ``bundle`` (a file written by :func:`export_bundle` or ``cupcake compile``), loads
+        that instead of ``path``; no OPA is needed.
+        """
+        options = _options(harness, opa_path, timeout_ms, memory_limit_bytes, global_dir, cache_dir)
+        if bundle is not None:
+            self._engine = Engine.from_bundle(os.fspath(bundle), options)
+        else:
+            self._engine = Engine(os.fspath(path), options)
 
     async def init_async(
         self,
@@ -92,10 +109,16 @@ class Cupcake:
         opa_path: str | None = None,
         timeout_ms: int | None = None,
         memory_limit_bytes: int | None = None,
+        global_dir: str | os.PathLike[str] | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        bundle: str | os.PathLike[str] | None = None,
     ) -> None:
         """Like :meth:`init`, but compiles on cupcake's thread pool without blocking the loop."""
-        options = _options(harness, opa_path, timeout_ms, memory_limit_bytes)
-        self._engine = await load_engine(os.fspath(path), options)
+        options = _options(harness, opa_path, timeout_ms, memory_limit_bytes, global_dir, cache_dir)
+        if bundle is not None:
+            self._engine = await asyncio.to_thread(Engine.from_bundle, os.fspath(bundle), options)
+        else:
+            self._engine = await load_engine(os.fspath(path), options)
 
     @property
     def engine(self) -> Engine:
@@ -122,9 +145,14 @@ def init(
     opa_path: str | None = None,
     timeout_ms: int | None = None,
     memory_limit_bytes: int | None = None,
+    global_dir: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    bundle: str | os.PathLike[str] | None = None,
 ) -> None:
     """Initialises the module's default engine; see :meth:`Cupcake.init`."""
-    _default.init(path, harness, opa_path, timeout_ms, memory_limit_bytes)
+    _default.init(
+        path, harness, opa_path, timeout_ms, memory_limit_bytes, global_dir, cache_dir, bundle
+    )
 
 
 async def init_async(
@@ -133,9 +161,14 @@ async def init_async(
     opa_path: str | None = None,
     timeout_ms: int | None = None,
     memory_limit_bytes: int | None = None,
+    global_dir: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    bundle: str | os.PathLike[str] | None = None,
 ) -> None:
     """Initialises the module's default engine; see :meth:`Cupcake.init_async`."""
-    await _default.init_async(path, harness, opa_path, timeout_ms, memory_limit_bytes)
+    await _default.init_async(
+        path, harness, opa_path, timeout_ms, memory_limit_bytes, global_dir, cache_dir, bundle
+    )
 
 
 def eval(event: Event) -> Decision:

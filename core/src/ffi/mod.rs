@@ -29,6 +29,18 @@ impl Engine {
         })
     }
 
+    /// Loads a bundle made by [`export_bundle`].
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "UniFFI passes owned arguments"
+    )]
+    pub fn from_bundle(bundle_path: String, options: EngineOptions) -> Result<Self, CupcakeError> {
+        let inner = crate::Engine::from_bundle(bundle_path, options.into_core())?;
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
+    }
+
     /// Evaluates one event on the caller's thread.
     #[expect(
         clippy::needless_pass_by_value,
@@ -56,6 +68,23 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
+/// Writes a bundle of the policies found from `path`.
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "UniFFI passes owned arguments"
+)]
+pub fn export_bundle(
+    path: String,
+    options: EngineOptions,
+    output: String,
+) -> Result<(), CupcakeError> {
+    Ok(crate::Engine::export_bundle(
+        path,
+        &options.into_core(),
+        output,
+    )?)
+}
+
 /// Loads an engine on cupcake's runtime.
 pub async fn load_engine(
     path: String,
@@ -72,7 +101,8 @@ pub async fn load_engine(
 #[allow(clippy::pedantic, missing_docs, reason = "generated code")]
 mod scaffolding {
     use super::{
-        load_engine, version, CupcakeError, Decision, DecisionKind, Engine, EngineOptions, Harness,
+        export_bundle, load_engine, version, CupcakeError, Decision, DecisionKind, Engine,
+        EngineOptions, Harness,
     };
     uniffi::include_scaffolding!("cupcake");
 }

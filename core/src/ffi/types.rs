@@ -18,6 +18,10 @@ pub struct EngineOptions {
     pub timeout_ms: Option<u32>,
     /// Memory cap in bytes.
     pub memory_limit_bytes: Option<u64>,
+    /// Global policy directory.
+    pub global_dir: Option<String>,
+    /// Compile cache root.
+    pub cache_dir: Option<String>,
 }
 
 impl EngineOptions {
@@ -36,8 +40,8 @@ impl EngineOptions {
                     .unwrap_or(defaults.memory_bytes),
                 ..defaults
             },
-            cache_dir: None,
-            global_dir: None,
+            cache_dir: self.cache_dir.map(PathBuf::from),
+            global_dir: self.global_dir.map(PathBuf::from),
         }
     }
 }

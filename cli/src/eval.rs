@@ -28,7 +28,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
             None,
             format!("cupcake could not read the hook event from stdin: {err}"),
         )),
-        Ok(_) => evaluate(args, &stdin),
+        Ok(_) => contain_panics(|| evaluate(args, &stdin)),
     };
     let response = match outcome {
         Ok(response) => response,
@@ -52,6 +52,24 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     }
 }
 
+/// Runs `work`, turning a panic anywhere below it into an ordinary failure, so even a bug in
+/// cupcake ends in a blocking response rather than an empty stdout.
+fn contain_panics<T>(
+    work: impl FnOnce() -> Result<T, (Option<String>, String)>,
+) -> Result<T, (Option<String>, String)> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(ToString::to_string)
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err((
+            None,
+            format!("internal error in cupcake ({what}); please report it"),
+        ))
+    })
+}
+
 /// Returns the response, or the event name (when known) and what failed.
 fn evaluate(args: &EvalArgs, stdin: &[u8]) -> Result<Value, (Option<String>, String)> {
     let text = std::str::from_utf8(stdin)
@@ -71,4 +89,20 @@ fn evaluate(args: &EvalArgs, stdin: &[u8]) -> Result<Value, (Option<String>, Str
         .evaluate(text)
         .map_err(|err| (event_name, err.to_string()))?;
     Ok(decision.response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[expect(clippy::panic, reason = "the test needs a panic to contain")]
+    fn panics_become_failures() {
+        let outcome: Result<(), _> = contain_panics(|| panic!("boom"));
+        let (event, reason) = outcome.expect_err("a panic is a failure");
+        assert!(event.is_none());
+        assert!(reason.contains("boom"), "{reason}");
+        let response = cupcake::failure_response(Harness::Claude, event.as_deref(), &reason);
+        assert_eq!(response["continue"], false);
+    }
 }

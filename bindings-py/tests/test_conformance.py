@@ -23,7 +23,9 @@ AREAS = sorted(path.parent for path in CONFORMANCE_DIR.glob("*/cases.json"))
 
 
 def _spec(area: Path) -> dict[str, Any]:
-    return json.loads((area / "cases.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    # `$AREA` stands for the area's canonical path, so cases can name real files.
+    text = (area / "cases.json").read_text(encoding="utf-8").replace("$AREA", str(area.resolve()))
+    return json.loads(text)  # type: ignore[no-any-return]
 
 
 def _options(area: Path, spec: dict[str, Any]) -> EngineOptions:

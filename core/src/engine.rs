@@ -157,7 +157,10 @@ impl Engine {
         if global_routed.is_empty() && project_routed.is_empty() {
             return Ok(Synthesis::allow(Vec::new()));
         }
-        let body = &event.body;
+        // Preprocessing runs inside every evaluation, so no caller can skip it.
+        let mut body = event.body.clone();
+        crate::preprocess::preprocess(&mut body, self.harness);
+        let body = &body;
         let mut buckets = match &self.global {
             Some(global) if !global_routed.is_empty() => global.evaluate(body, &global_routed)?,
             _ => Buckets::default(),

@@ -22,6 +22,7 @@ mod metadata;
 mod opa;
 mod options;
 mod policy;
+mod preprocess;
 mod routing;
 mod rulebook;
 mod signals;

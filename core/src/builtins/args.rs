@@ -24,6 +24,21 @@ pub(crate) fn array(args: &[Value], index: usize) -> Result<&Vec<Value>, String>
         .ok_or_else(|| mismatch(index, "array", value))
 }
 
+/// Returns operand `index` as an integer; a number with a fraction (or too large for `i64`) is
+/// refused with OPA's wording.
+pub(crate) fn integer(args: &[Value], index: usize) -> Result<i64, String> {
+    let value = operand(args, index)?;
+    let number = value
+        .as_number()
+        .ok_or_else(|| mismatch(index, "number", value))?;
+    number.as_i64().ok_or_else(|| {
+        format!(
+            "operand {} must be integer number but got floating-point number",
+            index + 1
+        )
+    })
+}
+
 /// The one wording of a type mismatch, after OPA's.
 pub(crate) fn mismatch(index: usize, wanted: &str, got: &Value) -> String {
     format!(

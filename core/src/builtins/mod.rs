@@ -3,6 +3,9 @@
 //! refused at load time.
 
 mod args;
+mod gofmt;
+mod re2;
+mod regex;
 mod strings;
 mod time;
 
@@ -24,6 +27,7 @@ impl BuiltinTable {
         let mut table = Self {
             functions: HashMap::new(),
         };
+        regex::register(&mut table);
         strings::register(&mut table);
         time::register(&mut table);
         table

@@ -30,10 +30,6 @@ impl Engine {
     }
 
     /// Loads a bundle made by [`export_bundle`].
-    #[expect(
-        clippy::needless_pass_by_value,
-        reason = "UniFFI passes owned arguments"
-    )]
     pub fn from_bundle(bundle_path: String, options: EngineOptions) -> Result<Self, CupcakeError> {
         let inner = crate::Engine::from_bundle(bundle_path, options.into_core())?;
         Ok(Self {
@@ -69,10 +65,6 @@ pub fn version() -> String {
 }
 
 /// Writes a bundle of the policies found from `path`.
-#[expect(
-    clippy::needless_pass_by_value,
-    reason = "UniFFI passes owned arguments"
-)]
 pub fn export_bundle(
     path: String,
     options: EngineOptions,

@@ -27,10 +27,12 @@ pub fn trials() -> Vec<Trial> {
         .collect();
     areas.sort();
     for area in areas {
-        let spec: Value = serde_json::from_str(
-            &std::fs::read_to_string(area.join("cases.json")).expect("readable"),
-        )
-        .expect("cases.json is JSON");
+        // `$AREA` stands for the area's canonical path, so cases can name real files.
+        let text = std::fs::read_to_string(area.join("cases.json")).expect("readable");
+        let canonical = std::fs::canonicalize(&area).expect("area exists");
+        let spec: Value =
+            serde_json::from_str(&text.replace("$AREA", &canonical.display().to_string()))
+                .expect("cases.json is JSON");
         let name = area
             .file_name()
             .expect("area has a name")

@@ -1,6 +1,7 @@
 //! Cupcake's integration tests, one binary. A custom harness (libtest-mimic) lets the shared
 //! conformance folder become one test per case, beside the hand-written tests.
 
+mod builtins;
 mod conformance;
 mod engine;
 mod support;
@@ -8,6 +9,7 @@ mod support;
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
     let mut trials = conformance::trials();
+    trials.extend(builtins::trials());
     trials.extend(engine::trials());
     libtest_mimic::run(&args, trials).exit();
 }

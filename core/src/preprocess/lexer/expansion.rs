@@ -1,0 +1,244 @@
+//! The parts of a word the shell expands or substitutes: `$…`, `$(…)`, `$((…))`, `${…}`,
+//! backticks, `$'…'` escapes and here-document bodies. Commands found inside substitutions
+//! join the lexer's output; the rest is only skipped, with the word marked as expanded.
+
+use super::{Expansion, Lexed, Lexer, MAX_DEPTH};
+
+impl Lexer<'_> {
+    pub(super) fn dollar(&mut self, lexed: &mut Lexed, in_double_quotes: bool) {
+        match self.peek(1) {
+            Some('(') if self.peek(2) == Some('(') => {
+                self.pos += 3;
+                lexed.word.mark(Expansion::Other);
+                self.arithmetic();
+            }
+            Some('(') => {
+                self.pos += 2;
+                lexed.word.mark(Expansion::Other);
+                self.nested();
+            }
+            Some('{') => {
+                self.pos += 2;
+                lexed.word.mark(Expansion::Other);
+                self.parameter();
+            }
+            Some('\'') if !in_double_quotes => {
+                self.pos += 2;
+                lexed.quoted = true;
+                self.ansi_c(&mut lexed.word.text);
+            }
+            // `$"…"` is a translatable string: the quote that follows is read normally.
+            Some('"') if !in_double_quotes => self.pos += 1,
+            Some(next) if next.is_ascii_alphanumeric() || "_@*#?$!-".contains(next) => {
+                lexed.word.mark(Expansion::Other);
+                lexed.word.text.push('$');
+                self.pos += 1;
+            }
+            _ => {
+                lexed.word.text.push('$');
+                self.pos += 1;
+            }
+        }
+    }
+
+    /// Reads the commands of a `$(…)` or `<(…)` whose opening has been consumed.
+    pub(super) fn nested(&mut self) {
+        if self.depth >= MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.list(true);
+        self.depth -= 1;
+    }
+
+    /// Skips an arithmetic expression (after `$((` or `((`) up to its closing `))`, reading
+    /// the command substitutions it may contain. Its `<<` is a shift, not a here-document.
+    pub(super) fn arithmetic(&mut self) {
+        let mut open = 2_usize;
+        while let Some(c) = self.peek(0) {
+            self.pos += 1;
+            match c {
+                '(' => open += 1,
+                ')' => {
+                    open -= 1;
+                    if open == 0 {
+                        return;
+                    }
+                }
+                '$' if self.peek(0) == Some('(') && self.peek(1) != Some('(') => {
+                    self.pos += 1;
+                    self.nested();
+                }
+                '`' => self.backtick(),
+                '\\' => self.pos += 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// Skips a `${…}` whose opening has been consumed, reading substitutions inside it.
+    pub(super) fn parameter(&mut self) {
+        let mut open = 1_usize;
+        while let Some(c) = self.peek(0) {
+            self.pos += 1;
+            match c {
+                '{' => open += 1,
+                '}' => {
+                    open -= 1;
+                    if open == 0 {
+                        return;
+                    }
+                }
+                '$' if self.peek(0) == Some('(') => {
+                    self.pos += 1;
+                    self.nested();
+                }
+                '`' => self.backtick(),
+                '\\' => self.pos += 1,
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads a backtick substitution whose opening backtick has been consumed. Inside it a
+    /// backslash quotes only `` ` ``, `$` and `\`; the rest is a command line of its own.
+    pub(super) fn backtick(&mut self) {
+        let mut inner = Vec::new();
+        while let Some(c) = self.peek(0) {
+            self.pos += 1;
+            match c {
+                '`' => break,
+                '\\' => match self.peek(0) {
+                    Some(next @ ('`' | '$' | '\\')) => {
+                        inner.push(next);
+                        self.pos += 1;
+                    }
+                    _ => inner.push('\\'),
+                },
+                _ => inner.push(c),
+            }
+        }
+        if self.depth >= MAX_DEPTH {
+            return;
+        }
+        let mut sub = Lexer::new(&inner, self.depth + 1);
+        sub.list(false);
+        self.out.append(&mut sub.out);
+    }
+
+    /// Skips the bodies of here-documents opened on the line just ended, looking only for
+    /// command substitutions in the ones the shell expands.
+    pub(super) fn heredoc_bodies(&mut self) {
+        for doc in std::mem::take(&mut self.heredocs) {
+            while self.pos < self.chars.len() {
+                let rest = self.chars.get(self.pos..).unwrap_or_default();
+                let end = rest
+                    .iter()
+                    .position(|&c| c == '\n')
+                    .map_or(self.chars.len(), |offset| self.pos + offset);
+                let line: String = self
+                    .chars
+                    .get(self.pos..end)
+                    .unwrap_or_default()
+                    .iter()
+                    .collect();
+                let candidate = if doc.strip_tabs {
+                    line.trim_start_matches('\t')
+                } else {
+                    line.as_str()
+                };
+                if candidate == doc.delimiter {
+                    self.pos = end + 1;
+                    break;
+                }
+                if doc.expands {
+                    self.substitutions_in_line();
+                } else {
+                    self.pos = end + 1;
+                }
+            }
+        }
+    }
+
+    pub(super) fn substitutions_in_line(&mut self) {
+        while let Some(c) = self.peek(0) {
+            self.pos += 1;
+            match c {
+                '\n' => return,
+                '\\' => self.pos += 1,
+                '$' if self.peek(0) == Some('(') => {
+                    self.pos += 1;
+                    if self.peek(0) == Some('(') {
+                        self.pos += 1;
+                        self.arithmetic();
+                    } else {
+                        self.nested();
+                    }
+                }
+                '`' => self.backtick(),
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads a `$'…'` string whose opening has been consumed, decoding its escapes, so
+    /// `$'\x72m'` reads `rm` as the shell would run it.
+    fn ansi_c(&mut self, text: &mut String) {
+        while let Some(c) = self.peek(0) {
+            self.pos += 1;
+            match c {
+                '\'' => return,
+                '\\' => {
+                    let Some(escape) = self.peek(0) else {
+                        text.push('\\');
+                        return;
+                    };
+                    self.pos += 1;
+                    let decoded = match escape {
+                        'n' => Some('\n'),
+                        't' => Some('\t'),
+                        'r' => Some('\r'),
+                        'a' => Some('\u{7}'),
+                        'b' => Some('\u{8}'),
+                        'e' | 'E' => Some('\u{1b}'),
+                        'f' => Some('\u{c}'),
+                        'v' => Some('\u{b}'),
+                        '\\' | '\'' | '"' | '?' => Some(escape),
+                        'x' => self.code_point(16, 2),
+                        'u' => self.code_point(16, 4),
+                        'U' => self.code_point(16, 8),
+                        '0'..='7' => {
+                            self.pos -= 1;
+                            self.code_point(8, 3)
+                        }
+                        _ => {
+                            text.push('\\');
+                            Some(escape)
+                        }
+                    };
+                    text.extend(decoded);
+                }
+                _ => text.push(c),
+            }
+        }
+    }
+
+    /// Up to `max` digits in `radix`, as a character; `None` when there are none or the
+    /// value is no character.
+    fn code_point(&mut self, radix: u32, max: usize) -> Option<char> {
+        let mut value = 0_u32;
+        let mut count = 0;
+        while count < max {
+            let Some(digit) = self.peek(0).and_then(|c| c.to_digit(radix)) else {
+                break;
+            };
+            value = value.saturating_mul(radix).saturating_add(digit);
+            self.pos += 1;
+            count += 1;
+        }
+        if count == 0 {
+            return None;
+        }
+        char::from_u32(value)
+    }
+}

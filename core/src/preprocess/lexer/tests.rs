@@ -1,0 +1,166 @@
+use super::{simple_commands, Expansion, Word};
+
+fn words(script: &str) -> Vec<Vec<String>> {
+    simple_commands(script)
+        .into_iter()
+        .map(|command| command.words.into_iter().map(|word| word.text).collect())
+        .collect()
+}
+
+fn writes(script: &str) -> Vec<String> {
+    simple_commands(script)
+        .into_iter()
+        .flat_map(|command| command.writes)
+        .map(|word| word.text)
+        .collect()
+}
+
+#[test]
+fn splits_on_every_separator() {
+    assert_eq!(
+        words("a 1; b 2 && c || d | e & f\ng (h) {i;}"),
+        [
+            vec!["a", "1"],
+            vec!["b", "2"],
+            vec!["c"],
+            vec!["d"],
+            vec!["e"],
+            vec!["f"],
+            vec!["g"],
+            vec!["h"],
+            vec!["{i"],
+            vec!["}"],
+        ]
+    );
+}
+
+#[test]
+fn removes_quotes_and_escapes() {
+    assert_eq!(
+        words(r#"\rm "r"m 'a b' "c\"d" e\ f"#),
+        [vec!["rm", "rm", "a b", "c\"d", "e f"]]
+    );
+    assert_eq!(words("r\\\nm x"), [vec!["rm", "x"]]);
+    assert_eq!(words("\\\nrm \\\n x ''"), [vec!["rm", "x", ""]]);
+    assert_eq!(words("echo 'a;b' \"c|d\""), [vec!["echo", "a;b", "c|d"]]);
+}
+
+#[test]
+fn decodes_ansi_c_strings() {
+    assert_eq!(
+        words(r"$'\x72\x6d' $'\162m' $'a\'b' $'\u00e9\n'"),
+        [vec!["rm", "rm", "a'b", "é\n"]]
+    );
+}
+
+#[test]
+fn lists_commands_inside_substitutions() {
+    assert_eq!(
+        words("echo \"$(rm -rf a)\" `rm b` <(rm c) $((1 + $(rm d)))"),
+        [
+            vec!["rm", "-rf", "a"],
+            vec!["rm", "b"],
+            vec!["rm", "c"],
+            vec!["rm", "d"],
+            vec!["echo", "", "", "", ""],
+        ]
+    );
+    assert_eq!(
+        words("x=$(case y in a) rm e;; esac)"),
+        [
+            vec!["case", "y", "in", "a"],
+            vec!["rm", "e"],
+            vec!["esac"],
+            vec!["x="]
+        ]
+    );
+}
+
+#[test]
+fn marks_expansions() {
+    let lexed = simple_commands("rm dir/*.txt $HOME/x ~/y 'q*' a{b,c}");
+    let found: Vec<Option<(usize, Expansion)>> = lexed
+        .into_iter()
+        .flat_map(|command| command.words)
+        .map(|word| word.expansion)
+        .collect();
+    assert_eq!(
+        found,
+        [
+            None,
+            Some((4, Expansion::Glob)),
+            Some((0, Expansion::Other)),
+            Some((0, Expansion::Other)),
+            None,
+            Some((1, Expansion::Other)),
+        ]
+    );
+}
+
+#[test]
+fn keeps_output_redirection_targets() {
+    assert_eq!(
+        writes("echo a > out1 2>>out2 &> out3 >| out4 < in 2>&1 >&out5 3<> out6 <<< s"),
+        ["out1", "out2", "out3", "out4", "out5", "out6"]
+    );
+    assert_eq!(words("echo a 2>/dev/null b"), [vec!["echo", "a", "b"]]);
+}
+
+#[test]
+fn skips_comments_and_heredoc_bodies() {
+    assert_eq!(
+        words("ls # it's a comment\ncat <<'EOF' > f\nit's rm -rf body\nEOF\nrm x"),
+        [vec!["ls"], vec!["cat"], vec!["rm", "x"]]
+    );
+    assert_eq!(
+        words("cat <<-EOF\n\t$(rm -rf y)\n\tEOF\nrm z"),
+        [vec!["cat"], vec!["rm", "-rf", "y"], vec!["rm", "z"]]
+    );
+    assert_eq!(
+        words("echo $((1<<2))\nrm q"),
+        [vec!["echo", ""], vec!["rm", "q"]]
+    );
+}
+
+#[test]
+fn survives_malformed_input() {
+    for script in [
+        "'unterminated",
+        "\"open $(",
+        "`",
+        "$'\\",
+        "$((",
+        "${",
+        "<<",
+        "a >",
+        ")))",
+        "\\",
+        "$'\\x'",
+        "$'\\U110000'",
+        "echo <(",
+        "((",
+        "cat <<E\n",
+    ] {
+        let _ = simple_commands(script);
+    }
+    let deep = "$(".repeat(10_000) + "rm x";
+    let _ = simple_commands(&deep);
+    let backticks = "`".repeat(10_001);
+    let _ = simple_commands(&backticks);
+}
+
+#[test]
+fn tail_shifts_the_expansion() {
+    let word = Word {
+        text: "of=/tmp/*".to_string(),
+        expansion: Some((8, Expansion::Glob)),
+    };
+    assert_eq!(
+        word.tail(3),
+        Word {
+            text: "/tmp/*".to_string(),
+            expansion: Some((5, Expansion::Glob)),
+        }
+    );
+    assert_eq!(word.tail(100).text, "");
+}

@@ -1,0 +1,159 @@
+//! Preprocessing: what the engine does to every event before policies see it, so that one
+//! rule catches every spelling of the same action. Shell commands get their whitespace
+//! normalised and the directories they change listed; file paths get a canonical form with
+//! symlinks followed; a Claude `Write`'s content is also offered as `new_string`, so one rule
+//! can inspect what `Edit` and `Write` put into a file.
+//!
+//! Fields added (everything else passes through untouched):
+//! - `original_command` (top level): the shell command as the harness sent it, before
+//!   normalisation. It sits at the top level, not in `tool_input`, because policies hand
+//!   `tool_input` back as `updated_input` and the tool must not receive a field it does not
+//!   know. It is never overwritten, so a second pass keeps the true original.
+//! - `affected_parent_directories` (top level): see the `destructive` module; an empty list
+//!   for a shell command that changes nothing. Claude's `Bash` carries the command in
+//!   `tool_input.command`; for Cursor any event's top-level string `command` counts.
+//! - `resolved_file_path`, `original_file_path`, `is_symlink` (top level, and in each
+//!   `MultiEdit` edit): see the `paths` module.
+//! - `tool_input.new_string` for a Claude `Write` that has none.
+//!
+//! Running it twice gives the same event: the normalised command is a fixed point, the
+//! derived fields are recomputed from fields preprocessing does not change, and the two
+//! copies (`original_command`, `new_string`) are never overwritten.
+
+mod destructive;
+mod lexer;
+mod paths;
+mod shell;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::options::Harness;
+
+/// Fields read by preprocessing, in priority order, for the file a tool acts on.
+const PATH_FIELDS: [&str; 3] = ["file_path", "path", "notebook_path"];
+
+/// Enriches `event` in place, as described in the module documentation. Never fails: a
+/// field of an unexpected type is left alone and nothing is derived from it.
+pub fn preprocess(event: &mut Map<String, Value>, harness: Harness) {
+    let cwd = event
+        .get("cwd")
+        .and_then(Value::as_str)
+        .filter(|cwd| !cwd.is_empty())
+        .map(PathBuf::from);
+    shell_command(event, harness, cwd.as_deref());
+    file_paths(event, harness, cwd.as_deref());
+    if harness == Harness::Claude && tool_name(event) == Some("Write") {
+        expose_write_content(event);
+    }
+}
+
+fn tool_name(event: &Map<String, Value>) -> Option<&str> {
+    event.get("tool_name").and_then(Value::as_str)
+}
+
+/// Claude's Bash tool carries the command in `tool_input`; Cursor's shell events carry it at
+/// the top level.
+fn command_slot(event: &mut Map<String, Value>, harness: Harness) -> Option<&mut String> {
+    let slot = match harness {
+        Harness::Claude if tool_name(event) == Some("Bash") => event
+            .get_mut("tool_input")
+            .and_then(Value::as_object_mut)
+            .and_then(|input| input.get_mut("command")),
+        Harness::Claude => None,
+        Harness::Cursor => event.get_mut("command"),
+    };
+    match slot {
+        Some(Value::String(command)) => Some(command),
+        _ => None,
+    }
+}
+
+fn shell_command(event: &mut Map<String, Value>, harness: Harness, cwd: Option<&Path>) {
+    let Some(command) = command_slot(event, harness) else {
+        return;
+    };
+    let normalized = shell::normalize_whitespace(command);
+    let original = std::mem::replace(command, normalized.clone());
+    let directories = destructive::affected_parent_directories(&normalized, cwd);
+    event
+        .entry("original_command")
+        .or_insert(Value::String(original));
+    event.insert(
+        "affected_parent_directories".to_string(),
+        Value::Array(directories.into_iter().map(Value::String).collect()),
+    );
+}
+
+/// The path a tool acts on: Cursor's top-level `file_path` (`beforeReadFile`,
+/// `afterFileEdit`), then the first of [`PATH_FIELDS`] in `tool_input` that is a non-empty
+/// string.
+fn given_path(event: &Map<String, Value>, harness: Harness) -> Option<String> {
+    let non_empty = |value: Option<&Value>| {
+        value
+            .and_then(Value::as_str)
+            .filter(|path| !path.is_empty())
+            .map(str::to_string)
+    };
+    let top_level = match harness {
+        Harness::Cursor => non_empty(event.get("file_path")),
+        Harness::Claude => None,
+    };
+    top_level.or_else(|| {
+        let input = event.get("tool_input").and_then(Value::as_object)?;
+        PATH_FIELDS
+            .iter()
+            .find_map(|field| non_empty(input.get(*field)))
+    })
+}
+
+fn file_paths(event: &mut Map<String, Value>, harness: Harness, cwd: Option<&Path>) {
+    let Some(given) = given_path(event, harness) else {
+        return;
+    };
+    let joined = paths::join(cwd, Path::new(&given));
+    let fields = [
+        (
+            "resolved_file_path",
+            Value::String(paths::resolve(&joined).to_string_lossy().into_owned()),
+        ),
+        ("original_file_path", Value::String(given)),
+        ("is_symlink", Value::Bool(paths::is_symlink(&joined))),
+    ];
+    let multi_edit = tool_name(event) == Some("MultiEdit");
+    for (key, value) in &fields {
+        event.insert((*key).to_string(), value.clone());
+    }
+    if !multi_edit {
+        return;
+    }
+    let edits = event
+        .get_mut("tool_input")
+        .and_then(Value::as_object_mut)
+        .and_then(|input| input.get_mut("edits"))
+        .and_then(Value::as_array_mut);
+    // Each edit applies to the tool's one file, so each carries the same answer.
+    for edit in edits.into_iter().flatten().filter_map(Value::as_object_mut) {
+        for (key, value) in &fields {
+            edit.insert((*key).to_string(), value.clone());
+        }
+    }
+}
+
+fn expose_write_content(event: &mut Map<String, Value>) {
+    let Some(input) = event.get_mut("tool_input").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if input.contains_key("new_string") {
+        return;
+    }
+    if let Some(content @ Value::String(_)) = input.get("content") {
+        let content = content.clone();
+        input.insert("new_string".to_string(), content);
+    }
+}
+
+// The cases build symlinks and compare Unix paths.
+#[cfg(all(test, unix))]
+mod tests;

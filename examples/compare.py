@@ -18,6 +18,9 @@ def summary(response: object) -> str:
     if not isinstance(response, dict) or not response:
         return "allow ({})"
     specific = response.get("hookSpecificOutput", {})
+    if "updatedInput" in specific:
+        reason = specific.get("permissionDecisionReason", "")
+        return f"modify: {reason} -> {json.dumps(specific['updatedInput'])}"
     if "permissionDecision" in specific:
         return f"{specific['permissionDecision']}: {specific.get('permissionDecisionReason', '')}"
     if "additionalContext" in specific:

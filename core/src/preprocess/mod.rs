@@ -23,6 +23,8 @@
 mod destructive;
 mod lexer;
 mod paths;
+#[cfg(all(test, unix))]
+mod sandbox;
 mod shell;
 
 use std::path::{Path, PathBuf};

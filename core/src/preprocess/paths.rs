@@ -182,29 +182,7 @@ mod tests {
     use super::*;
     use fs_err::os::unix::fs::symlink;
 
-    /// A temporary directory under its canonical name (macOS puts temp dirs behind `/var`
-    /// → `/private/var`), with a helper to build paths in it.
-    struct Sandbox {
-        _dir: tempfile::TempDir,
-        root: PathBuf,
-    }
-
-    impl Sandbox {
-        fn new() -> Self {
-            let dir = tempfile::tempdir().expect("a temp dir can be created");
-            let root = fs_err::canonicalize(dir.path()).expect("the temp dir exists");
-            Self { _dir: dir, root }
-        }
-        fn path(&self, relative: &str) -> PathBuf {
-            self.root.join(relative)
-        }
-        fn file(&self, relative: &str) -> PathBuf {
-            let path = self.path(relative);
-            fs_err::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
-            fs_err::write(&path, "x").expect("write");
-            path
-        }
-    }
+    use crate::preprocess::sandbox::Sandbox;
 
     #[test]
     fn lexical_resolves_dots_and_keeps_leading_parents() {

@@ -1,8 +1,6 @@
 //! Whole-event tests: field placement per harness and tool, odd input, idempotence, and the
 //! list of bypasses preprocessing closes.
 
-use std::path::PathBuf;
-
 use serde_json::{json, Map, Value};
 
 use super::preprocess;
@@ -21,33 +19,14 @@ fn run(value: Value, harness: Harness) -> Map<String, Value> {
     event
 }
 
-/// A canonical temporary tree: `project/` (the cwd) beside `protected/secret.txt`.
-struct Sandbox {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-}
+use super::sandbox::Sandbox;
 
 impl Sandbox {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().expect("a temp dir can be created");
-        let root = fs_err::canonicalize(dir.path()).expect("the temp dir exists");
-        fs_err::create_dir_all(root.join("project")).expect("mkdir");
-        fs_err::create_dir_all(root.join("protected")).expect("mkdir");
-        fs_err::write(root.join("protected/secret.txt"), "s").expect("write");
-        Self { _dir: dir, root }
-    }
-
-    fn path(&self, relative: &str) -> String {
-        self.root.join(relative).to_string_lossy().into_owned()
-    }
-
-    fn cwd(&self) -> String {
-        self.path("project")
-    }
-
     fn claude(&self, tool: &str, input: Value) -> Map<String, Value> {
-        let mut event = object(json!({"hook_event_name": "PreToolUse", "cwd": self.cwd(),
-                                      "tool_name": tool}));
+        let mut event = object(
+            json!({"hook_event_name": "PreToolUse", "cwd": self.text("project"),
+                                      "tool_name": tool}),
+        );
         event.insert("tool_input".to_string(), input);
         preprocess(&mut event, Harness::Claude);
         event
@@ -107,8 +86,8 @@ fn non_destructive_commands_get_an_empty_list() {
 
 #[test]
 fn file_tools_get_resolved_paths() {
-    let sandbox = Sandbox::new();
-    let secret = sandbox.path("protected/secret.txt");
+    let sandbox = Sandbox::with_project();
+    let secret = sandbox.text("protected/secret.txt");
     for (tool, field) in [
         ("Edit", "file_path"),
         ("Read", "file_path"),
@@ -124,15 +103,15 @@ fn file_tools_get_resolved_paths() {
 
 #[test]
 fn cursor_read_file_uses_the_top_level_path() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     let event = run(
-        json!({"hook_event_name": "beforeReadFile", "file_path": sandbox.path("project/../protected/secret.txt"),
+        json!({"hook_event_name": "beforeReadFile", "file_path": sandbox.text("project/../protected/secret.txt"),
                "content": "s"}),
         Harness::Cursor,
     );
     assert_eq!(
         event["resolved_file_path"],
-        sandbox.path("protected/secret.txt")
+        sandbox.text("protected/secret.txt")
     );
     assert_eq!(event["content"], "s");
 }
@@ -236,8 +215,8 @@ fn unknown_fields_pass_through() {
 
 #[test]
 fn preprocessing_twice_changes_nothing() {
-    let sandbox = Sandbox::new();
-    let cwd = sandbox.cwd();
+    let sandbox = Sandbox::with_project();
+    let cwd = sandbox.text("project");
     let events = [
         (
             json!({"tool_name": "Bash", "cwd": cwd, "tool_input": {"command": " rm  -rf\t../protected/* \\\n x\n\n cat <<E\n a  b\nE"}}),

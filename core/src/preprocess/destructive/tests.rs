@@ -1,53 +1,29 @@
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::affected_parent_directories as affected;
 
-/// A canonical temporary project: `project/` (the cwd) beside `protected/`.
-struct Sandbox {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-}
+use crate::preprocess::sandbox::Sandbox;
 
 impl Sandbox {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().expect("a temp dir can be created");
-        let root = fs_err::canonicalize(dir.path()).expect("the temp dir exists");
-        for sub in ["project/src", "protected/keys"] {
-            fs_err::create_dir_all(root.join(sub)).expect("mkdir");
-        }
-        fs_err::write(root.join("protected/secret.txt"), "s").expect("write");
-        fs_err::write(root.join("project/src/main.rs"), "m").expect("write");
-        Self { _dir: dir, root }
-    }
-
-    fn cwd(&self) -> PathBuf {
-        self.root.join("project")
-    }
-
     fn dir(&self, relative: &str) -> String {
-        let path = if relative.is_empty() {
-            self.root.clone()
-        } else {
-            self.root.join(relative)
-        };
-        path.to_string_lossy().into_owned()
+        self.text(relative)
     }
 
     fn run(&self, command: &str) -> Vec<String> {
-        affected(command, Some(&self.cwd()))
+        affected(command, Some(&self.path("project")))
     }
 }
 
 #[test]
 fn plain_commands_change_nothing() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     assert!(sandbox.run("ls -la && cat src/main.rs | grep x").is_empty());
     assert!(sandbox.run("echo rm -rf /").is_empty());
 }
 
 #[test]
 fn rm_of_a_file_is_its_parent() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     assert_eq!(sandbox.run("rm src/main.rs"), [sandbox.dir("project/src")]);
     assert_eq!(
         sandbox.run("rm ../protected/secret.txt"),
@@ -57,7 +33,7 @@ fn rm_of_a_file_is_its_parent() {
 
 #[test]
 fn rm_of_a_directory_lists_it_and_its_parent() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     assert_eq!(
         sandbox.run("rm -rf ../protected"),
         [sandbox.dir(""), sandbox.dir("protected")]
@@ -66,7 +42,7 @@ fn rm_of_a_directory_lists_it_and_its_parent() {
 
 #[test]
 fn globs_count_as_the_directory_before_them() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     assert_eq!(
         sandbox.run("rm -rf ../protected/*"),
         [sandbox.dir("protected")]
@@ -79,7 +55,7 @@ fn globs_count_as_the_directory_before_them() {
 
 #[test]
 fn unknown_expansions_give_only_what_is_written() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     assert!(sandbox.run("rm -rf $DIR ~/x \"$(pwd)\"").is_empty());
     let absolute = format!("rm -rf {}/$X", sandbox.dir("protected"));
     assert_eq!(sandbox.run(&absolute), [sandbox.dir("protected")]);
@@ -87,7 +63,7 @@ fn unknown_expansions_give_only_what_is_written() {
 
 #[test]
 fn symlinks_list_both_the_link_and_its_target() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     fs_err::os::unix::fs::symlink(
         sandbox.root.join("protected/secret.txt"),
         sandbox.root.join("project/innocent.txt"),
@@ -101,7 +77,7 @@ fn symlinks_list_both_the_link_and_its_target() {
 
 #[test]
 fn flags_modes_and_owners_are_not_paths() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     let expected = [sandbox.dir("protected")];
     for command in [
         "chmod -R 000 ../protected/secret.txt",
@@ -121,7 +97,7 @@ fn flags_modes_and_owners_are_not_paths() {
 
 #[test]
 fn copies_and_links_count_only_their_destination() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     assert_eq!(
         sandbox.run("cp ../protected/secret.txt copy.txt"),
         [sandbox.dir("project")]
@@ -146,7 +122,7 @@ fn copies_and_links_count_only_their_destination() {
 
 #[test]
 fn programs_are_found_behind_wrappers_and_spellings() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     let expected = [sandbox.dir("protected")];
     for command in [
         "sudo -u root rm ../protected/secret.txt",
@@ -166,7 +142,7 @@ fn programs_are_found_behind_wrappers_and_spellings() {
 
 #[test]
 fn cd_moves_the_base() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     assert_eq!(
         sandbox.run("cd ../protected && rm secret.txt"),
         [sandbox.dir("protected")]
@@ -181,7 +157,7 @@ fn cd_moves_the_base() {
 
 #[test]
 fn deduplicates_in_first_seen_order() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     assert_eq!(
         sandbox.run("rm src/main.rs; rm ./src/../src/main.rs ../protected/secret.txt src/x"),
         [sandbox.dir("project/src"), sandbox.dir("protected")]

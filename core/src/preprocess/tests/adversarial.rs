@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::Sandbox;
 
 fn symlink(sandbox: &Sandbox, target: &str, link: &str) {
-    fs_err::os::unix::fs::symlink(sandbox.path(target), sandbox.path(link)).expect("symlink");
+    fs_err::os::unix::fs::symlink(sandbox.text(target), sandbox.text(link)).expect("symlink");
 }
 
 fn command(event: &serde_json::Map<String, Value>) -> &str {
@@ -26,7 +26,7 @@ fn affected(event: &serde_json::Map<String, Value>) -> Vec<String> {
 
 #[test]
 fn spaced_tabbed_and_continued_commands_match_a_plain_pattern() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     for spelling in [
         "rm   -rf /tmp/x",
         "rm\t-rf /tmp/x",
@@ -43,8 +43,8 @@ fn spaced_tabbed_and_continued_commands_match_a_plain_pattern() {
 
 #[test]
 fn symlinks_to_a_protected_file_resolve_to_it() {
-    let sandbox = Sandbox::new();
-    let secret = sandbox.path("protected/secret.txt");
+    let sandbox = Sandbox::with_project();
+    let secret = sandbox.text("protected/secret.txt");
     symlink(&sandbox, "protected/secret.txt", "project/one");
     symlink(&sandbox, "project/one", "project/two");
     symlink(&sandbox, "protected", "project/door");
@@ -63,13 +63,13 @@ fn symlinks_to_a_protected_file_resolve_to_it() {
 
 #[test]
 fn dangling_symlink_and_new_file_under_a_linked_directory() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     symlink(&sandbox, "protected/planted.txt", "project/dangling");
     symlink(&sandbox, "protected", "project/door");
     let event = sandbox.claude("Write", json!({"file_path": "dangling", "content": "x"}));
     assert_eq!(
         event["resolved_file_path"],
-        sandbox.path("protected/planted.txt")
+        sandbox.text("protected/planted.txt")
     );
     let event = sandbox.claude(
         "Write",
@@ -77,14 +77,14 @@ fn dangling_symlink_and_new_file_under_a_linked_directory() {
     );
     assert_eq!(
         event["resolved_file_path"],
-        sandbox.path("protected/sub/new.txt")
+        sandbox.text("protected/sub/new.txt")
     );
 }
 
 #[test]
 fn traversal_out_of_the_project_is_resolved() {
-    let sandbox = Sandbox::new();
-    let secret = sandbox.path("protected/secret.txt");
+    let sandbox = Sandbox::with_project();
+    let secret = sandbox.text("protected/secret.txt");
     for given in [
         "../protected/secret.txt",
         "./../protected/./secret.txt",
@@ -99,10 +99,10 @@ fn traversal_out_of_the_project_is_resolved() {
 
 #[test]
 fn every_tool_names_the_same_file_the_same_way() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_project();
     symlink(&sandbox, "protected/secret.txt", "project/alias");
-    let secret = sandbox.path("protected/secret.txt");
-    let protected = sandbox.path("protected");
+    let secret = sandbox.text("protected/secret.txt");
+    let protected = sandbox.text("protected");
     for given in ["../protected/secret.txt", "alias", secret.as_str()] {
         for (tool, input) in [
             (
@@ -141,8 +141,8 @@ fn every_tool_names_the_same_file_the_same_way() {
 
 #[test]
 fn directory_protection_sees_through_spelling() {
-    let sandbox = Sandbox::new();
-    let protected = sandbox.path("protected");
+    let sandbox = Sandbox::with_project();
+    let protected = sandbox.text("protected");
     symlink(&sandbox, "protected", "project/door");
     for shell in [
         "rm -rf ../protected/*",

@@ -15,7 +15,9 @@ uniffi_version="$(sed -n 's/^uniffi = { version = "=\([0-9.]*\)".*/\1/p' "$REPO_
 [ -n "$uniffi_version" ] || { log "cannot read the pinned uniffi version from Cargo.toml"; exit 1; }
 grep -q "\"uniffi-bindgen==$uniffi_version\"" "$REPO_ROOT/bindings-py/pyproject.toml" ||
   { log "bindings-py/pyproject.toml must require uniffi-bindgen==$uniffi_version"; exit 1; }
-if ! "$CUPCAKE_VENV/bin/uniffi-bindgen" --version 2>/dev/null | grep -qx "uniffi-bindgen $uniffi_version"; then
+# Capture first: with pipefail, `grep -q` closing the pipe early would fail the check.
+installed="$("$CUPCAKE_VENV/bin/uniffi-bindgen" --version 2>/dev/null || true)"
+if [ "$installed" != "uniffi-bindgen $uniffi_version" ]; then
   log "installing uniffi-bindgen $uniffi_version"
   "$CUPCAKE_VENV/bin/python" -m pip install --quiet "uniffi-bindgen==$uniffi_version"
 fi

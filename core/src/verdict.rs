@@ -104,7 +104,7 @@ impl Buckets {
             denials: verdicts(object, "denials", "deny", tagged)?,
             blocks: verdicts(object, "blocks", "block", tagged)?,
             asks: verdicts(object, "asks", "ask", tagged)?,
-            modifications: entries(object, "modifications", tagged)?
+            modifications: ordered_decisions(entries(object, "modifications", tagged)?)
                 .iter()
                 .map(|entry| modification(entry))
                 .collect::<Result<_>>()?,
@@ -124,6 +124,28 @@ impl Buckets {
 /// policies always give the same context, whatever OPA's internal set layout.
 fn ordered_context(mut entries: Vec<Entry<'_>>) -> Vec<Entry<'_>> {
     entries.sort_by(|a, b| (a.policy, a.value.as_str()).cmp(&(b.policy, b.value.as_str())));
+    entries
+}
+
+/// Decisions within a bucket come from Rego sets, whose order depends on the values (a reason
+/// that names a path sorts differently in another checkout). They are ordered by package, then
+/// `rule_id`, then content, so the same policies always give the same reason text, rule ids and
+/// equal-priority merge order.
+fn ordered_decisions(mut entries: Vec<Entry<'_>>) -> Vec<Entry<'_>> {
+    let rule_id = |entry: &Entry<'_>| {
+        entry
+            .value
+            .get("rule_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    entries.sort_by_cached_key(|entry| {
+        (
+            entry.policy.map(str::to_owned),
+            rule_id(entry),
+            entry.value.to_string(),
+        )
+    });
     entries
 }
 
@@ -155,7 +177,7 @@ fn verdicts(
     verb: &str,
     tagged: bool,
 ) -> Result<Vec<Verdict>> {
-    entries(object, key, tagged)?
+    ordered_decisions(entries(object, key, tagged)?)
         .iter()
         .map(|entry| {
             let fields = Fields::new(entry, verb)?;
@@ -279,6 +301,23 @@ mod tests {
             text.contains("cupcake.policies.a") && text.contains("A-1") && text.contains("reason"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn bucket_order_does_not_depend_on_set_order() {
+        let deny = |id: &str| json!({"policy": "cupcake.policies.a", "decision": {"rule_id": id, "reason": id, "severity": "HIGH"}});
+        let parse = |list: Value| {
+            let buckets =
+                Buckets::from_aggregation(&json!({"cupcake_aggregation": 2, "denials": list}))
+                    .expect("valid aggregation");
+            buckets
+                .denials
+                .into_iter()
+                .map(|v| v.rule_id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(parse(json!([deny("B"), deny("A")])), ["A", "B"]);
+        assert_eq!(parse(json!([deny("A"), deny("B")])), ["A", "B"]);
     }
 
     #[test]

@@ -27,13 +27,11 @@ pub fn locate(explicit: Option<&Path>) -> Result<Opa> {
             .map_err(|found| not_found(format!("opa_path {}: {found}", path.display())));
     }
     let mut tried = Vec::new();
-    for candidate in candidates() {
+    // Only existing files are run: spawning a process per PATH entry costs milliseconds.
+    for candidate in candidates().into_iter().filter(|path| path.is_file()) {
         match check(&candidate) {
             Ok(opa) => return Ok(opa),
-            Err(found) if candidate.exists() => {
-                tried.push(format!("{}: {found}", candidate.display()));
-            }
-            Err(_) => {}
+            Err(found) => tried.push(format!("{}: {found}", candidate.display())),
         }
     }
     if tried.is_empty() {

@@ -11,7 +11,7 @@ use crate::event::Event;
 use crate::harness;
 use crate::options::{EngineOptions, Harness, Limits};
 use crate::policy::{Policy, Scope};
-use crate::tier::Tier;
+use crate::tier::{Instances, Tier};
 use crate::verdict::Buckets;
 
 /// The outcome of one evaluation, including the harness-formatted response.
@@ -131,8 +131,21 @@ impl Engine {
         self.evaluate_event(&Event::from_value(event)?)
     }
 
+    /// Evaluates like [`Engine::evaluate`] but on a brand-new WebAssembly instance that is
+    /// dropped afterwards. Slow; it exists so tests can check that the pooled instances used by
+    /// `evaluate` give exactly the same decisions (no evaluation sees another's memory).
+    #[doc(hidden)]
+    pub fn evaluate_on_fresh_instance(&self, event_json: &str) -> Result<Decision> {
+        let event = Event::parse(event_json, &self.limits)?;
+        self.decide(&event, Instances::Fresh)
+    }
+
     fn evaluate_event(&self, event: &Event) -> Result<Decision> {
-        let synthesis = self.synthesize(event)?;
+        self.decide(event, Instances::Pooled)
+    }
+
+    fn decide(&self, event: &Event, instances: Instances) -> Result<Decision> {
+        let synthesis = self.synthesize(event, instances)?;
         let response = harness::response(self.harness, &event.name, &synthesis);
         Ok(Decision {
             kind: synthesis.kind,
@@ -147,7 +160,7 @@ impl Engine {
 
     /// Global tier first: its blocking verdicts are final. Otherwise its asks, modifications
     /// and context join the project's verdicts, and the usual priority order decides.
-    fn synthesize(&self, event: &Event) -> Result<Synthesis> {
+    fn synthesize(&self, event: &Event, instances: Instances) -> Result<Synthesis> {
         let global_routed = self
             .global
             .as_ref()
@@ -162,13 +175,15 @@ impl Engine {
         crate::preprocess::preprocess(&mut body, self.harness);
         let body = &body;
         let mut buckets = match &self.global {
-            Some(global) if !global_routed.is_empty() => global.evaluate(body, &global_routed)?,
+            Some(global) if !global_routed.is_empty() => {
+                global.evaluate(body, &global_routed, instances)?
+            }
             _ => Buckets::default(),
         };
         if buckets.has_blocking() {
             return Ok(decision::synthesize(buckets));
         }
-        buckets.extend(self.project.evaluate(body, &project_routed)?);
+        buckets.extend(self.project.evaluate(body, &project_routed, instances)?);
         Ok(decision::synthesize(buckets))
     }
 

@@ -16,6 +16,15 @@ use crate::signals::SignalSet;
 use crate::verdict::Buckets;
 use crate::wasm::InstancePool;
 
+/// Which WebAssembly instances an evaluation runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Instances {
+    /// A warm instance from the pool, heap reset to its post-load state (what ships).
+    Pooled,
+    /// A new instance, dropped afterwards: the isolation reference for tests.
+    Fresh,
+}
+
 /// A policy tree ready to evaluate.
 pub struct Tier {
     pub set: PolicySet,
@@ -76,7 +85,12 @@ impl Tier {
 
     /// Evaluates `event` (already preprocessed) for the `routed` policies: runs their signals,
     /// adds `signals` and `builtin_config` to the input, and returns the verdict buckets.
-    pub fn evaluate(&self, body: &Map<String, Value>, routed: &[usize]) -> Result<Buckets> {
+    pub fn evaluate(
+        &self,
+        body: &Map<String, Value>,
+        routed: &[usize],
+        instances: Instances,
+    ) -> Result<Buckets> {
         let Some(pool) = &self.pool else {
             return Ok(Buckets::default());
         };
@@ -108,6 +122,10 @@ impl Tier {
             input.insert("builtin_config".into(), Value::Object(config));
         }
         let bytes = serde_json::to_vec(&input).map_err(Error::internal)?;
-        Buckets::from_result_set(&pool.evaluate(&bytes)?)
+        let result = match instances {
+            Instances::Pooled => pool.evaluate(&bytes)?,
+            Instances::Fresh => pool.evaluate_fresh(&bytes)?,
+        };
+        Buckets::from_result_set(&result)
     }
 }

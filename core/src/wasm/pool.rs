@@ -117,6 +117,12 @@ impl InstancePool {
         })
     }
 
+    /// Evaluates one input on an instance made for it alone and then dropped: the reference
+    /// the pooled path is tested against.
+    pub fn evaluate_fresh(&self, input: &[u8]) -> Result<String> {
+        PolicyInstance::new(&self.loaded)?.evaluate(self.entrypoint, input, &self.loaded)
+    }
+
     /// Evaluates one input (JSON text) on a warm instance and returns the result-set JSON text.
     pub fn evaluate(&self, input: &[u8]) -> Result<String> {
         let reused = self

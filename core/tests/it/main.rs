@@ -4,6 +4,7 @@
 mod builtins;
 mod conformance;
 mod engine;
+mod isolation;
 mod support;
 
 fn main() {
@@ -11,5 +12,6 @@ fn main() {
     let mut trials = conformance::trials();
     trials.extend(builtins::trials());
     trials.extend(engine::trials());
+    trials.extend(isolation::trials());
     libtest_mimic::run(&args, trials).exit();
 }

@@ -123,12 +123,12 @@ impl Engine {
     /// Evaluates one hook event given as JSON text.
     pub fn evaluate(&self, event_json: &str) -> Result<Decision> {
         let event = Event::parse(event_json, &self.limits)?;
-        self.evaluate_event(&event)
+        self.decide(event, Instances::Pooled)
     }
 
     /// Evaluates one hook event given as a parsed JSON value.
     pub fn evaluate_value(&self, event: Value) -> Result<Decision> {
-        self.evaluate_event(&Event::from_value(event)?)
+        self.decide(Event::from_value(event)?, Instances::Pooled)
     }
 
     /// Evaluates like [`Engine::evaluate`] but on a brand-new WebAssembly instance that is
@@ -137,15 +137,11 @@ impl Engine {
     #[doc(hidden)]
     pub fn evaluate_on_fresh_instance(&self, event_json: &str) -> Result<Decision> {
         let event = Event::parse(event_json, &self.limits)?;
-        self.decide(&event, Instances::Fresh)
+        self.decide(event, Instances::Fresh)
     }
 
-    fn evaluate_event(&self, event: &Event) -> Result<Decision> {
-        self.decide(event, Instances::Pooled)
-    }
-
-    fn decide(&self, event: &Event, instances: Instances) -> Result<Decision> {
-        let synthesis = self.synthesize(event, instances)?;
+    fn decide(&self, mut event: Event, instances: Instances) -> Result<Decision> {
+        let synthesis = self.synthesize(&mut event, instances)?;
         let response = harness::response(self.harness, &event.name, &synthesis);
         Ok(Decision {
             kind: synthesis.kind,
@@ -160,7 +156,7 @@ impl Engine {
 
     /// Global tier first: its blocking verdicts are final. Otherwise its asks, modifications
     /// and context join the project's verdicts, and the usual priority order decides.
-    fn synthesize(&self, event: &Event, instances: Instances) -> Result<Synthesis> {
+    fn synthesize(&self, event: &mut Event, instances: Instances) -> Result<Synthesis> {
         let global_routed = self
             .global
             .as_ref()
@@ -171,9 +167,8 @@ impl Engine {
             return Ok(Synthesis::allow(Vec::new()));
         }
         // Preprocessing runs inside every evaluation, so no caller can skip it.
-        let mut body = event.body.clone();
-        crate::preprocess::preprocess(&mut body, self.harness);
-        let body = &body;
+        crate::preprocess::preprocess(&mut event.body, self.harness);
+        let body = &event.body;
         let mut buckets = match &self.global {
             Some(global) if !global_routed.is_empty() => {
                 global.evaluate(body, &global_routed, instances)?

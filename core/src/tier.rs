@@ -103,25 +103,27 @@ impl Tier {
             .filter_map(|policy| policy.metadata.routing.as_ref())
             .flat_map(|routing| routing.required_signals.iter().cloned())
             .collect();
-        let mut input = body.clone();
-        if !wanted.is_empty() {
-            let stdin = serde_json::to_vec(body).map_err(Error::internal)?;
-            input.insert(
-                "signals".into(),
-                Value::Object(self.signals.run(&wanted, &stdin)),
-            );
+        let builtins = &self.set.rulebook.builtins;
+        // Copy the event only when there is something to add to it.
+        let bytes = if wanted.is_empty() && builtins.is_empty() {
+            serde_json::to_vec(body)
+        } else {
+            let mut input = body.clone();
+            if !wanted.is_empty() {
+                let stdin = serde_json::to_vec(body).map_err(Error::internal)?;
+                let results = self.signals.run(&wanted, &stdin);
+                input.insert("signals".into(), Value::Object(results));
+            }
+            if !builtins.is_empty() {
+                let config: Map<String, Value> = builtins
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                input.insert("builtin_config".into(), Value::Object(config));
+            }
+            serde_json::to_vec(&input)
         }
-        if !self.set.rulebook.builtins.is_empty() {
-            let config: Map<String, Value> = self
-                .set
-                .rulebook
-                .builtins
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            input.insert("builtin_config".into(), Value::Object(config));
-        }
-        let bytes = serde_json::to_vec(&input).map_err(Error::internal)?;
+        .map_err(Error::internal)?;
         let result = match instances {
             Instances::Pooled => pool.evaluate(&bytes)?,
             Instances::Fresh => pool.evaluate_fresh(&bytes)?,

@@ -138,44 +138,8 @@ class Cupcake:
 
 _default = Cupcake()
 
-
-def init(
-    path: str | os.PathLike[str] = ".cupcake",
-    harness: str | Harness = "claude",
-    opa_path: str | None = None,
-    timeout_ms: int | None = None,
-    memory_limit_bytes: int | None = None,
-    global_dir: str | os.PathLike[str] | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-    bundle: str | os.PathLike[str] | None = None,
-) -> None:
-    """Initialises the module's default engine; see :meth:`Cupcake.init`."""
-    _default.init(
-        path, harness, opa_path, timeout_ms, memory_limit_bytes, global_dir, cache_dir, bundle
-    )
-
-
-async def init_async(
-    path: str | os.PathLike[str] = ".cupcake",
-    harness: str | Harness = "claude",
-    opa_path: str | None = None,
-    timeout_ms: int | None = None,
-    memory_limit_bytes: int | None = None,
-    global_dir: str | os.PathLike[str] | None = None,
-    cache_dir: str | os.PathLike[str] | None = None,
-    bundle: str | os.PathLike[str] | None = None,
-) -> None:
-    """Initialises the module's default engine; see :meth:`Cupcake.init_async`."""
-    await _default.init_async(
-        path, harness, opa_path, timeout_ms, memory_limit_bytes, global_dir, cache_dir, bundle
-    )
-
-
-def eval(event: Event) -> Decision:
-    """Evaluates one event with the default engine; see :meth:`Cupcake.eval`."""
-    return _default.eval(event)
-
-
-async def eval_async(event: Event) -> Decision:
-    """Evaluates one event with the default engine; see :meth:`Cupcake.eval_async`."""
-    return await _default.eval_async(event)
+# The module-level API is the default instance's own methods, so it cannot drift from them.
+init = _default.init
+init_async = _default.init_async
+eval = _default.eval
+eval_async = _default.eval_async

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rust gates and tests: formatting, then `cargo test` for the whole workspace (unit tests, the
-# integration binary with the shared conformance cases, doc tests).
+# integration binary with the shared conformance cases, doc tests), then each benchmark once in
+# smoke mode (no `--bench` flag), which proves it still builds and runs without measuring.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
@@ -16,6 +17,17 @@ read -r passed failed < <(awk '/^test result:/ {
     for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1) }
   } END { print p + 0, f + 0 }' "$log")
 [ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+
+for bench in "cupcake-core pipeline" "cupcake-core scaling" "cupcake-cli startup"; do
+  read -r package name <<<"$bench"
+  if cargo test --locked --quiet -p "$package" --bench "$name"; then
+    passed=$((passed + 1))
+  else
+    echo "benchmark $name failed its smoke run" >&2
+    failed=$((failed + 1))
+    status=1
+  fi
+done
 if [ -n "${CUPCAKE_RESULTS_DIR:-}" ]; then
   echo "$passed $failed" > "$CUPCAKE_RESULTS_DIR/rust.txt"
 fi

@@ -1,7 +1,8 @@
 //! The on-disk compile cache: `policy.wasm` and the serialized wasmtime module, keyed by the
 //! content of every input file plus the OPA binary, cupcake and wasmtime versions. A warm start
-//! loads both from here and runs neither OPA nor Cranelift. Every entry carries SHA-256 sums of
-//! its files; one that does not match is deleted and rebuilt, never trusted.
+//! reads only the serialized module and runs neither OPA nor Cranelift; `policy.wasm` stays
+//! beside it for inspection. Every entry carries SHA-256 sums of its files; a module that does
+//! not match is deleted and rebuilt, never trusted.
 
 use std::path::{Path, PathBuf};
 
@@ -68,14 +69,14 @@ impl CompileCache {
         Self { root: root.into() }
     }
 
-    /// The entry for `key`, if present and intact. A damaged entry is removed.
-    pub fn load(&self, key: &str) -> Option<Entry> {
+    /// The serialized module of entry `key`, if present and intact. A damaged entry is removed.
+    pub fn load_native(&self, key: &str) -> Option<Vec<u8>> {
         let dir = self.root.join(key);
         if !dir.is_dir() {
             return None;
         }
-        match read_entry(&dir) {
-            Ok(entry) => Some(entry),
+        match read_native(&dir) {
+            Ok(native) => Some(native),
             Err(reason) => {
                 tracing::warn!(entry = %dir.display(), %reason, "discarding damaged compile cache entry");
                 self.discard(key);
@@ -125,22 +126,19 @@ impl CompileCache {
     }
 }
 
-fn read_entry(dir: &Path) -> Result<Entry, String> {
+/// Reads and checks `module.cwasm`, the only file a warm start needs.
+fn read_native(dir: &Path) -> Result<Vec<u8>, String> {
     let meta: Meta =
         serde_json::from_slice(&fs_err::read(dir.join("meta.json")).map_err(|e| e.to_string())?)
             .map_err(|err| format!("meta.json: {err}"))?;
     if meta.format != FORMAT {
         return Err(format!("format {} is not {FORMAT}", meta.format));
     }
-    let wasm = fs_err::read(dir.join("policy.wasm")).map_err(|e| e.to_string())?;
     let native = fs_err::read(dir.join("module.cwasm")).map_err(|e| e.to_string())?;
-    if hex(&Sha256::digest(&wasm)) != meta.wasm_sha256 {
-        return Err("policy.wasm does not match its checksum".into());
-    }
     if hex(&Sha256::digest(&native)) != meta.native_sha256 {
         return Err("module.cwasm does not match its checksum".into());
     }
-    Ok(Entry { wasm, native })
+    Ok(native)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -169,10 +167,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let cache = CompileCache::new(dir.path());
         cache.store("k1", &entry());
-        let loaded = cache.load("k1").expect("entry present");
-        assert_eq!(loaded.wasm, entry().wasm);
-        assert_eq!(loaded.native, entry().native);
-        assert!(cache.load("k2").is_none());
+        let native = cache.load_native("k1").expect("entry present");
+        assert_eq!(native, entry().native);
+        assert_eq!(
+            fs_err::read(dir.path().join("k1/policy.wasm")).expect("policy.wasm kept"),
+            entry().wasm
+        );
+        assert!(cache.load_native("k2").is_none());
     }
 
     #[test]
@@ -181,7 +182,7 @@ mod tests {
         let cache = CompileCache::new(dir.path());
         cache.store("k", &entry());
         fs_err::write(dir.path().join("k/module.cwasm"), b"tampered").expect("write");
-        assert!(cache.load("k").is_none());
+        assert!(cache.load_native("k").is_none());
         assert!(!dir.path().join("k").exists(), "damaged entry removed");
     }
 

@@ -140,6 +140,17 @@ impl Engine {
         self.decide(event, Instances::Fresh)
     }
 
+    /// Runs the project's policy module alone on `input_json` — no preprocessing, routing or
+    /// synthesis — and returns its result-set JSON text. It exists to benchmark the raw wasm
+    /// call against the full pipeline.
+    #[doc(hidden)]
+    pub fn evaluate_raw(&self, input_json: &str) -> Result<String> {
+        match &self.project.pool {
+            Some(pool) => pool.evaluate(input_json.as_bytes()),
+            None => Ok("[]".to_string()),
+        }
+    }
+
     fn decide(&self, mut event: Event, instances: Instances) -> Result<Decision> {
         let synthesis = self.synthesize(&mut event, instances)?;
         let response = harness::response(self.harness, &event.name, &synthesis);

@@ -19,8 +19,8 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
     let cache = cache_root(options).map(CompileCache::new);
     let key = cache_key(set, options)?;
     if let (Some(cache), Some(key)) = (&cache, &key) {
-        if let Some(entry) = cache.load(key) {
-            let pool = wasm::deserialize_module(&entry.native).and_then(|module| {
+        if let Some(native) = cache.load_native(key) {
+            let pool = wasm::deserialize_module(&native).and_then(|module| {
                 InstancePool::load(module, &set.scope.entrypoint(), options.limits, &table, "")
             });
             match pool {
@@ -56,8 +56,8 @@ pub fn load_wasm(wasm: &[u8], scope: Scope, options: &EngineOptions) -> Result<I
     let mut key = KeyBuilder::new();
     key.add("<bundled module>", wasm);
     let key = key.finish();
-    if let Some(entry) = cache.as_ref().and_then(|cache| cache.load(&key)) {
-        if let Ok(pool) = wasm::deserialize_module(&entry.native).and_then(|module| {
+    if let Some(native) = cache.as_ref().and_then(|cache| cache.load_native(&key)) {
+        if let Ok(pool) = wasm::deserialize_module(&native).and_then(|module| {
             InstancePool::load(module, &scope.entrypoint(), options.limits, &table, "")
         }) {
             return Ok(pool);

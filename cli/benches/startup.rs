@@ -1,0 +1,139 @@
+//! Wall time of whole `cupcake eval` processes, warm (compile cache hit) and cold (a policy
+//! changed, so OPA and Cranelift run), against `opa eval` on the same policies and input (see
+//! `startup.md`). Under `cargo test --benches` (no `--bench` flag) it runs each case once.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use serde_json::json;
+
+const CUPCAKE: &str = env!("CARGO_BIN_EXE_cupcake");
+/// The aggregation cupcake adds when a project has none; `opa eval` gets the same file.
+const AGGREGATION: &str = include_str!("../../core/src/rego/evaluate.rego");
+const EVENT: &str = "01-bash-status.json";
+
+fn standard_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/benches/standard")
+}
+
+/// Runs `command` with `stdin` and returns its wall time in microseconds; panics on failure.
+fn timed_run(command: &mut Command, stdin: &[u8]) -> f64 {
+    let started = Instant::now();
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(stdin)
+        .expect("writes stdin");
+    let output = child.wait_with_output().expect("waits");
+    let elapsed = started.elapsed().as_secs_f64() * 1e6;
+    assert!(
+        output.status.success() && !output.stdout.is_empty(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    elapsed
+}
+
+fn summary(id: &str, label: &str, mut samples: Vec<f64>) -> serde_json::Value {
+    samples.sort_by(f64::total_cmp);
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    println!("{label}: median {:.2} ms over {} runs", at(0.5) / 1e3, samples.len());
+    json!({"id": id, "label": label, "median_us": at(0.5), "p10_us": at(0.1), "p90_us": at(0.9), "samples": samples.len()})
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("readable") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let full = args.iter().any(|arg| arg == "--bench");
+    let out = args
+        .iter()
+        .position(|arg| arg == "--out")
+        .and_then(|at| args.get(at + 1))
+        .map(PathBuf::from);
+    let (warm_runs, cold_runs, opa_runs) = if full { (200, 10, 50) } else { (1, 1, 1) };
+
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let project = scratch.path().join("project");
+    copy_tree(&standard_dir().join(".cupcake"), &project.join(".cupcake"));
+    let cache = scratch.path().join("cache");
+    let event = std::fs::read(standard_dir().join("events").join(EVENT)).expect("event");
+    let cupcake = || {
+        let mut command = Command::new(CUPCAKE);
+        command
+            .arg("eval")
+            .arg("--policy-dir")
+            .arg(project.join(".cupcake"))
+            .arg("--cache-dir")
+            .arg(&cache);
+        command
+    };
+
+    // Cold: each run edits a policy, so the cache misses and OPA plus Cranelift run.
+    let touched = project.join(".cupcake/policies/claude/prompts.rego");
+    let original = std::fs::read_to_string(&touched).expect("policy");
+    let cold: Vec<f64> = (0..cold_runs)
+        .map(|run| {
+            std::fs::write(&touched, format!("{original}\n# cold run {run}\n")).expect("edit");
+            timed_run(&mut cupcake(), &event)
+        })
+        .collect();
+
+    // Warm: the policies stay as they are; the first run fills the cache.
+    timed_run(&mut cupcake(), &event);
+    let warm: Vec<f64> = (0..warm_runs)
+        .map(|_| timed_run(&mut cupcake(), &event))
+        .collect();
+
+    let aggregation = scratch.path().join("evaluate.rego");
+    std::fs::write(&aggregation, AGGREGATION).expect("aggregation");
+    let input = scratch.path().join("input.json");
+    std::fs::write(&input, &event).expect("input");
+    let opa = || {
+        let mut command = Command::new("opa");
+        command
+            .args(["eval", "--format", "json", "--input"])
+            .arg(&input)
+            .arg("--data")
+            .arg(project.join(".cupcake/policies"))
+            .arg("--data")
+            .arg(&aggregation)
+            .arg("data.cupcake.system.evaluate");
+        command
+    };
+    timed_run(&mut opa(), b"");
+    let opa_eval: Vec<f64> = (0..opa_runs).map(|_| timed_run(&mut opa(), b"")).collect();
+
+    let report = json!({
+        "suite": "cli",
+        "event": EVENT,
+        "rows": [
+            summary("cupcake.warm", "cupcake eval, warm compile cache", warm),
+            summary("cupcake.cold", "cupcake eval, cold (a policy changed)", cold),
+            summary("opa_eval", "opa eval, same policies and input", opa_eval),
+        ],
+    });
+    if let Some(out) = out {
+        std::fs::write(&out, report.to_string()).expect("writes the report");
+    }
+}

@@ -1,0 +1,79 @@
+//! Criterion benchmarks of one evaluation on the standard policy set (see `pipeline.md`).
+#![allow(missing_docs, reason = "criterion_main! generates an undocumented main")]
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use cupcake::{Engine, EngineOptions};
+
+/// The standard set: ten policies and eight events, shared with the Python, Node and CLI benches.
+fn standard_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/standard")
+}
+
+fn events() -> Vec<String> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(standard_dir().join("events"))
+        .expect("benches/standard/events exists")
+        .map(|entry| entry.expect("readable events dir").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| std::fs::read_to_string(path).expect("readable event"))
+        .collect()
+}
+
+fn engine() -> Engine {
+    Engine::new(standard_dir(), EngineOptions::default())
+        .expect("the standard set compiles (is OPA installed? run `bash ci/tools.sh`)")
+}
+
+fn pipeline(c: &mut Criterion) {
+    let engine = engine();
+    let events = events();
+    let mut group = c.benchmark_group("pipeline");
+    group.throughput(Throughput::Elements(events.len() as u64));
+    // One iteration is one pass over every event: parse, preprocess, route, wasm, synthesis
+    // and the harness response serialized to the text a hook prints.
+    group.bench_function("pooled", |b| {
+        b.iter(|| {
+            for event in &events {
+                let decision = engine.evaluate(black_box(event)).expect("evaluates");
+                black_box(decision.response.to_string());
+            }
+        });
+    });
+    group.bench_function("fresh_store", |b| {
+        b.iter(|| {
+            for event in &events {
+                let decision = engine
+                    .evaluate_on_fresh_instance(black_box(event))
+                    .expect("evaluates");
+                black_box(decision.response.to_string());
+            }
+        });
+    });
+    group.finish();
+}
+
+fn raw_wasm(c: &mut Criterion) {
+    let engine = engine();
+    let events = events();
+    let mut group = c.benchmark_group("wasm");
+    group.throughput(Throughput::Elements(events.len() as u64));
+    // The policy module alone: input written, entrypoint run, result read back; no routing,
+    // preprocessing or synthesis.
+    group.bench_function("raw_call", |b| {
+        b.iter(|| {
+            for event in &events {
+                black_box(engine.evaluate_raw(black_box(event)).expect("evaluates"));
+            }
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, pipeline, raw_wasm);
+criterion_main!(benches);

@@ -1,6 +1,7 @@
 //! Wall time of whole `cupcake eval` processes, warm (compile cache hit) and cold (a policy
 //! changed, so OPA and Cranelift run), against `opa eval` on the same policies and input (see
 //! `startup.md`). Under `cargo test --benches` (no `--bench` flag) it runs each case once.
+#![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -45,9 +46,13 @@ fn timed_run(command: &mut Command, stdin: &[u8]) -> f64 {
 
 fn summary(id: &str, label: &str, mut samples: Vec<f64>) -> serde_json::Value {
     samples.sort_by(f64::total_cmp);
-    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
-    println!("{label}: median {:.2} ms over {} runs", at(0.5) / 1e3, samples.len());
-    json!({"id": id, "label": label, "median_us": at(0.5), "p10_us": at(0.1), "p90_us": at(0.9), "samples": samples.len()})
+    let at = |percent: usize| samples[(samples.len() - 1) * percent / 100];
+    println!(
+        "{label}: median {:.2} ms over {} runs",
+        at(50) / 1e3,
+        samples.len()
+    );
+    json!({"id": id, "label": label, "median_us": at(50), "p10_us": at(10), "p90_us": at(90), "samples": samples.len()})
 }
 
 fn copy_tree(from: &Path, to: &Path) {

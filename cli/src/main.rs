@@ -54,6 +54,10 @@ pub(crate) struct LoadArgs {
     /// Path to the OPA binary (default: PATH, then cupcake's cache directory).
     #[arg(long)]
     opa_path: Option<PathBuf>,
+    /// If no OPA is found, download the pinned release into the cache directory (checked
+    /// against a SHA-256 built into cupcake) instead of failing.
+    #[arg(long)]
+    download_opa: bool,
     /// Where compiled policies are cached (default: the user cache directory).
     #[arg(long)]
     cache_dir: Option<PathBuf>,
@@ -74,6 +78,7 @@ impl LoadArgs {
         Ok(EngineOptions {
             harness,
             opa_path: self.opa_path.clone(),
+            download_opa: self.download_opa,
             cache_dir: self.cache_dir.clone(),
             global_dir: self.global_dir.clone(),
             ..EngineOptions::default()

@@ -1,5 +1,8 @@
 //! Criterion benchmarks of one evaluation on the standard policy set (see `pipeline.md`).
-#![allow(missing_docs, reason = "criterion_main! generates an undocumented main")]
+#![allow(
+    missing_docs,
+    reason = "criterion_main! generates an undocumented main"
+)]
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,11 @@
 //! Throughput with 1, 2 and 4 threads sharing one engine, and resident memory before and after
 //! a million evaluations (see `scaling.md`). Under `cargo test --benches` (no `--bench` flag)
 //! it runs a tiny version so the test command proves the code still works.
+#![allow(
+    clippy::print_stdout,
+    clippy::cast_precision_loss,
+    reason = "a benchmark reports rates on stdout"
+)]
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -25,9 +30,17 @@ impl Plan {
             .and_then(|at| args.get(at + 1))
             .map(PathBuf::from);
         if full {
-            Self { window: Duration::from_secs(3), rss_evaluations: 1_000_000, out }
+            Self {
+                window: Duration::from_secs(3),
+                rss_evaluations: 1_000_000,
+                out,
+            }
         } else {
-            Self { window: Duration::from_millis(100), rss_evaluations: 1_000, out }
+            Self {
+                window: Duration::from_millis(100),
+                rss_evaluations: 1_000,
+                out,
+            }
         }
     }
 }
@@ -61,7 +74,9 @@ fn throughput(engine: &Engine, events: &[String], threads: usize, window: Durati
                 let mut count = 0_u64;
                 let mut index = offset;
                 while !stop.load(Ordering::Relaxed) {
-                    engine.evaluate(&events[index % events.len()]).expect("evaluates");
+                    engine
+                        .evaluate(&events[index % events.len()])
+                        .expect("evaluates");
                     index += 1;
                     count += 1;
                 }
@@ -99,7 +114,9 @@ fn main() {
     for threads in [1, 2, 4] {
         let rate = throughput(&engine, &events, threads, plan.window);
         println!("threads {threads}: {rate:.0} evaluations/s");
-        rows.push(json!({"id": format!("threads.{threads}"), "threads": threads, "evals_per_sec": rate}));
+        rows.push(
+            json!({"id": format!("threads.{threads}"), "threads": threads, "evals_per_sec": rate}),
+        );
     }
 
     let before = rss_kib();
@@ -115,7 +132,7 @@ fn main() {
 
     let report = json!({
         "suite": "rust-scaling",
-        "cores": std::thread::available_parallelism().map(usize::from).unwrap_or(1),
+        "cores": std::thread::available_parallelism().map_or(1, usize::from),
         "throughput": rows,
         "rss": {"evaluations": plan.rss_evaluations, "before_kib": before, "after_kib": after},
     });

@@ -58,7 +58,7 @@ struct SignalManifest {
 /// writes a bundle to `output`. Executable-file signals cannot travel; a policy that needs one
 /// makes loading the bundle fail rather than run without it.
 pub fn export(path: &Path, options: &EngineOptions, output: &Path) -> Result<()> {
-    let opa = opa::locate(options.opa_path.as_deref())?;
+    let opa = opa::locate(options)?;
     let mut sets = Vec::new();
     if let Some(global) = &options.global_dir {
         sets.push(policy::discover(global, options.harness, Scope::Global)?);

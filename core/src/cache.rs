@@ -1,9 +1,15 @@
 //! The on-disk compile cache: `policy.wasm` and the serialized wasmtime module, keyed by the
-//! content of every input file plus the OPA binary, cupcake and wasmtime versions. A warm start
+//! SHA-256 of every input file plus the OPA binary, cupcake and wasmtime versions. A warm start
 //! reads only the serialized module and runs neither OPA nor Cranelift; `policy.wasm` stays
-//! beside it for inspection. Every entry carries SHA-256 sums of its files; a module that does
-//! not match is deleted and rebuilt, never trusted.
+//! beside it for inspection.
+//!
+//! Each entry records the length and CRC-32 of `module.cwasm`; a module that does not match is
+//! deleted and rebuilt, never loaded. The check is against damage (a torn write, a bad disk),
+//! not tampering: anyone who can rewrite the module can rewrite `meta.json` beside it, so a
+//! cryptographic digest would add start-up time (it was the largest CPU cost of a warm start)
+//! without adding protection. The cache directory's ownership is what guards it.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -12,7 +18,7 @@ use sha2::{Digest, Sha256};
 /// The wasmtime release serialized modules come from; checked against Cargo.lock by a test.
 pub const WASMTIME_VERSION: &str = "48.0.8";
 /// Bumped whenever the entry layout or the key's inputs change.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// A cache entry's two artefacts.
 pub struct Entry {
@@ -25,8 +31,8 @@ pub struct Entry {
 #[derive(Serialize, Deserialize)]
 struct Meta {
     format: u32,
-    wasm_sha256: String,
-    native_sha256: String,
+    native_len: u64,
+    native_crc32: u32,
 }
 
 /// Builds cache keys from everything that goes into a compiled module.
@@ -69,8 +75,10 @@ impl CompileCache {
         Self { root: root.into() }
     }
 
-    /// The serialized module of entry `key`, if present and intact. A damaged entry is removed.
-    pub fn load_native(&self, key: &str) -> Option<Vec<u8>> {
+    /// The path of entry `key`'s serialized module, if present and intact. A damaged entry is
+    /// removed. Entries are never changed in place (see [`CompileCache::store`]), so the file
+    /// checked here is the file the caller maps.
+    pub fn load_native(&self, key: &str) -> Option<PathBuf> {
         let dir = self.root.join(key);
         if !dir.is_dir() {
             return None;
@@ -105,8 +113,8 @@ impl CompileCache {
             .tempdir_in(&self.root)?;
         let meta = Meta {
             format: FORMAT,
-            wasm_sha256: hex(&Sha256::digest(&entry.wasm)),
-            native_sha256: hex(&Sha256::digest(&entry.native)),
+            native_len: entry.native.len() as u64,
+            native_crc32: crc32fast::hash(&entry.native),
         };
         fs_err::write(staging.path().join("policy.wasm"), &entry.wasm)?;
         fs_err::write(staging.path().join("module.cwasm"), &entry.native)?;
@@ -126,19 +134,36 @@ impl CompileCache {
     }
 }
 
-/// Reads and checks `module.cwasm`, the only file a warm start needs.
-fn read_native(dir: &Path) -> Result<Vec<u8>, String> {
+/// Checks `module.cwasm`, the only file a warm start needs, and returns its path.
+fn read_native(dir: &Path) -> Result<PathBuf, String> {
     let meta: Meta =
         serde_json::from_slice(&fs_err::read(dir.join("meta.json")).map_err(|e| e.to_string())?)
             .map_err(|err| format!("meta.json: {err}"))?;
     if meta.format != FORMAT {
         return Err(format!("format {} is not {FORMAT}", meta.format));
     }
-    let native = fs_err::read(dir.join("module.cwasm")).map_err(|e| e.to_string())?;
-    if hex(&Sha256::digest(&native)) != meta.native_sha256 {
-        return Err("module.cwasm does not match its checksum".into());
+    let path = dir.join("module.cwasm");
+    let (len, crc) = checksum(&path).map_err(|err| err.to_string())?;
+    if len != meta.native_len || crc != meta.native_crc32 {
+        return Err("module.cwasm does not match its length and CRC-32".into());
     }
-    Ok(native)
+    Ok(path)
+}
+
+/// Length and CRC-32 of a file, streamed through a small buffer: no copy of the whole module.
+fn checksum(path: &Path) -> std::io::Result<(u64, u32)> {
+    let mut file = fs_err::File::open(path)?;
+    let mut hasher = crc32fast::Hasher::new();
+    let mut buffer = vec![0_u8; 64 * 1024];
+    let mut len = 0_u64;
+    loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            return Ok((len, hasher.finalize()));
+        }
+        len += read as u64;
+        hasher.update(&buffer[..read]);
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -168,7 +193,7 @@ mod tests {
         let cache = CompileCache::new(dir.path());
         cache.store("k1", &entry());
         let native = cache.load_native("k1").expect("entry present");
-        assert_eq!(native, entry().native);
+        assert_eq!(fs_err::read(native).expect("module"), entry().native);
         assert_eq!(
             fs_err::read(dir.path().join("k1/policy.wasm")).expect("policy.wasm kept"),
             entry().wasm
@@ -184,6 +209,23 @@ mod tests {
         fs_err::write(dir.path().join("k/module.cwasm"), b"tampered").expect("write");
         assert!(cache.load_native("k").is_none());
         assert!(!dir.path().join("k").exists(), "damaged entry removed");
+    }
+
+    #[test]
+    fn flipped_bits_and_truncation_are_caught() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = CompileCache::new(dir.path());
+        let module = dir.path().join("k/module.cwasm");
+        // Same length, one bit changed: the CRC, not the length, catches it.
+        cache.store("k", &entry());
+        let mut flipped = entry().native;
+        flipped[3] ^= 0x10;
+        fs_err::write(&module, flipped).expect("write");
+        assert!(cache.load_native("k").is_none());
+        // A torn write: a prefix of the right bytes.
+        cache.store("k", &entry());
+        fs_err::write(&module, &entry().native[..5]).expect("write");
+        assert!(cache.load_native("k").is_none());
     }
 
     #[test]

@@ -29,13 +29,23 @@ pub enum Error {
 
     /// No usable OPA binary was found.
     #[error(
-        "opa not found ({searched}); install OPA {wanted} (`go install github.com/open-policy-agent/opa@v{wanted}`) or pass its path as opa_path"
+        "opa not found ({searched}); install OPA {wanted} (`go install github.com/open-policy-agent/opa@v{wanted}`), pass its path as opa_path, or set download_opa to let cupcake fetch the pinned release into its cache"
     )]
     OpaNotFound {
         /// Where cupcake looked, and what it found there.
         searched: String,
         /// The OPA version cupcake is tested with.
         wanted: &'static str,
+    },
+
+    /// The opt-in download of OPA failed. Nothing was installed; the engine can be created
+    /// again once the cause is fixed.
+    #[error("opa download from {url} failed: {problem}; nothing was installed; retry, or install OPA yourself and pass its path as opa_path")]
+    OpaDownload {
+        /// What was being downloaded (for an unsupported platform, the release directory).
+        url: String,
+        /// What went wrong.
+        problem: crate::opa_download::DownloadProblem,
     },
 
     /// OPA rejected the policies, or a policy's metadata is invalid.

@@ -20,6 +20,7 @@ mod harness;
 mod loader;
 mod metadata;
 mod opa;
+mod opa_download;
 mod options;
 mod policy;
 mod preprocess;
@@ -36,7 +37,10 @@ pub use engine::{Decision, Engine};
 pub use error::{Error, Result};
 pub use harness::failure_response;
 pub use metadata::{PolicyMetadata, Routing};
-pub use opa::OPA_VERSION;
+pub use opa::{ensure_opa, OPA_VERSION};
+#[doc(hidden)]
+pub use opa_download::OpaRelease;
+pub use opa_download::{DownloadProblem, OPA_DOWNLOAD_VERSION};
 pub use options::{EngineOptions, Harness, Limits};
 pub use policy::Policy;
 

@@ -20,7 +20,7 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
     let key = cache_key(set, options)?;
     if let (Some(cache), Some(key)) = (&cache, &key) {
         if let Some(native) = cache.load_native(key) {
-            let pool = wasm::deserialize_module(&native).and_then(|module| {
+            let pool = wasm::deserialize_module_file(&native).and_then(|module| {
                 InstancePool::load(module, &set.scope.entrypoint(), options.limits, &table, "")
             });
             match pool {
@@ -36,7 +36,9 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
         }
     }
 
-    let opa = opa::locate(options.opa_path.as_deref())?;
+    let opa = opa::locate(options)?;
+    // OPA downloaded just now had no key yet; key the entry so the next start finds it.
+    let key = key.map_or_else(|| cache_key(set, options), |key| Ok(Some(key)))?;
     tracing::debug!(opa = %opa.path.display(), version = %opa.version, "compiling policies");
     let wasm = compiler::compile(&opa, set)?;
     let module = wasm::compile_module(&wasm)?;
@@ -57,7 +59,7 @@ pub fn load_wasm(wasm: &[u8], scope: Scope, options: &EngineOptions) -> Result<I
     key.add("<bundled module>", wasm);
     let key = key.finish();
     if let Some(native) = cache.as_ref().and_then(|cache| cache.load_native(&key)) {
-        if let Ok(pool) = wasm::deserialize_module(&native).and_then(|module| {
+        if let Ok(pool) = wasm::deserialize_module_file(&native).and_then(|module| {
             InstancePool::load(module, &scope.entrypoint(), options.limits, &table, "")
         }) {
             return Ok(pool);
@@ -96,9 +98,7 @@ fn cache_root(options: &EngineOptions) -> Option<PathBuf> {
 /// The key of `set` with the OPA binary that would compile it, or `None` when no OPA binary
 /// exists (a cold compile then reports it missing).
 fn cache_key(set: &PolicySet, options: &EngineOptions) -> Result<Option<String>> {
-    let Some(opa_identity) =
-        opa::candidate(options.opa_path.as_deref()).and_then(|p| opa::identity(&p))
-    else {
+    let Some(opa_identity) = opa::candidate(options).and_then(|p| opa::identity(&p)) else {
         return Ok(None);
     };
     let mut key = KeyBuilder::new();

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::opa_download::OpaRelease;
+
 /// The agent whose hook events and response format the engine speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Harness {
@@ -61,14 +63,27 @@ impl Default for Limits {
 pub struct EngineOptions {
     /// Which agent's events and responses to use.
     pub harness: Harness,
-    /// An explicit OPA binary; otherwise `PATH`, then cupcake's cache directory.
+    /// An explicit OPA binary; otherwise `PATH`, then `<cache_dir>/bin/opa-<version>`.
     pub opa_path: Option<PathBuf>,
+    /// When no OPA is found, download the pinned OPA release for this platform into
+    /// `<cache_dir>/bin/` (checked against a SHA-256 built into cupcake) instead of failing.
+    /// Off by default; only a compile ever downloads.
+    pub download_opa: bool,
     /// Evaluation limits.
     pub limits: Limits,
-    /// Root of the compile cache; `None` uses the user's cache directory.
+    /// Root of cupcake's cache (compiled policies, a downloaded OPA); `None` uses the user's
+    /// cache directory.
     pub cache_dir: Option<PathBuf>,
     /// Global policy directory, evaluated first; `None` uses `~/.config/cupcake` when it exists.
     pub global_dir: Option<PathBuf>,
+    /// Replaces the pinned release that `download_opa` fetches. It exists for tests, which
+    /// serve OPA from a loopback server; it is not part of the foreign interface.
+    #[doc(hidden)]
+    pub opa_release: Option<OpaRelease>,
+    /// Directories searched for `opa` instead of `PATH`. It exists for tests that need a
+    /// machine without OPA; it is not part of the foreign interface.
+    #[doc(hidden)]
+    pub opa_search_path: Option<Vec<PathBuf>>,
 }
 
 impl Default for EngineOptions {
@@ -76,9 +91,12 @@ impl Default for EngineOptions {
         Self {
             harness: Harness::Claude,
             opa_path: None,
+            download_opa: false,
             limits: Limits::default(),
             cache_dir: None,
             global_dir: None,
+            opa_release: None,
+            opa_search_path: None,
         }
     }
 }

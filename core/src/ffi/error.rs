@@ -78,7 +78,8 @@ impl From<Error> for CupcakeError {
         match error {
             Error::InvalidInput { .. } => Self::InvalidInput { message },
             Error::Config { .. } => Self::Config { message },
-            Error::OpaNotFound { .. } => Self::OpaNotFound { message },
+            // A failed download leaves the caller where a missing OPA does: without one.
+            Error::OpaNotFound { .. } | Error::OpaDownload { .. } => Self::OpaNotFound { message },
             Error::PolicyCompile { .. } => Self::PolicyCompile { message },
             Error::UnsupportedBuiltin { .. } => Self::UnsupportedBuiltin { message },
             Error::Evaluation { .. } => Self::Evaluation { message },
@@ -115,6 +116,17 @@ mod tests {
             wanted: "1",
         };
         assert_eq!(kind(error), "OpaNotFound");
+    }
+
+    #[test]
+    fn opa_download_arm() {
+        let error = Error::OpaDownload {
+            url: "http://127.0.0.1:1/opa".into(),
+            problem: crate::DownloadProblem::Status { status: 404 },
+        };
+        let error = CupcakeError::from(error);
+        assert_eq!(error.kind(), "OpaNotFound");
+        assert!(error.to_string().contains("HTTP 404"), "{error}");
     }
 
     #[test]

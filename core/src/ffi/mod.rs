@@ -77,6 +77,20 @@ pub fn export_bundle(
     )?)
 }
 
+/// Finds OPA as a compile would (downloading it when `options.download_opa` is set) and
+/// returns its path.
+pub fn ensure_opa(options: EngineOptions) -> Result<String, CupcakeError> {
+    let path = crate::ensure_opa(&options.into_core())?;
+    path.into_os_string()
+        .into_string()
+        .map_err(|path| CupcakeError::Config {
+            message: format!(
+                "the OPA path {} is not valid UTF-8; pass an opa_path that is",
+                std::path::Path::new(&path).display()
+            ),
+        })
+}
+
 /// Loads an engine on cupcake's runtime.
 pub async fn load_engine(
     path: String,
@@ -93,8 +107,8 @@ pub async fn load_engine(
 #[allow(clippy::pedantic, missing_docs, reason = "generated code")]
 mod scaffolding {
     use super::{
-        export_bundle, load_engine, version, CupcakeError, Decision, DecisionKind, Engine,
-        EngineOptions, Harness,
+        ensure_opa, export_bundle, load_engine, version, CupcakeError, Decision, DecisionKind,
+        Engine, EngineOptions, Harness,
     };
     uniffi::include_scaffolding!("cupcake");
 }

@@ -22,6 +22,8 @@ pub struct EngineOptions {
     pub global_dir: Option<String>,
     /// Compile cache root.
     pub cache_dir: Option<String>,
+    /// Download the pinned OPA release when none is found (default false).
+    pub download_opa: Option<bool>,
 }
 
 impl EngineOptions {
@@ -42,6 +44,9 @@ impl EngineOptions {
             },
             cache_dir: self.cache_dir.map(PathBuf::from),
             global_dir: self.global_dir.map(PathBuf::from),
+            download_opa: self.download_opa.unwrap_or(false),
+            opa_release: None,
+            opa_search_path: None,
         }
     }
 }

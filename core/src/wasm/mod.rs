@@ -7,4 +7,4 @@ mod host;
 mod instance;
 mod pool;
 
-pub(crate) use pool::{compile_module, deserialize_module, serialize_module, InstancePool};
+pub(crate) use pool::{compile_module, deserialize_module_file, serialize_module, InstancePool};

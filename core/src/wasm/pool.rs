@@ -29,17 +29,19 @@ pub(crate) fn serialize_module(module: &Module) -> Result<Vec<u8>> {
         .map_err(|err| Error::internal(format!("cannot serialize policy module: {err:#}")))
 }
 
-/// Loads a module the compile cache produced with [`serialize_module`].
-pub(crate) fn deserialize_module(native: &[u8]) -> Result<Module> {
-    // SAFETY: wasmtime trusts serialized modules to be its own output. These bytes come from
-    // cupcake's cache, written by `serialize_module` and checked against the SHA-256 recorded
-    // beside them before this call; wasmtime still rejects bytes from another version or
-    // configuration. The cache lives in the user's own directory (see SECURITY notes).
+/// Maps a module file the compile cache produced with [`serialize_module`]. Mapping instead of
+/// reading saves a warm start two copies of the module.
+pub(crate) fn deserialize_module_file(path: &std::path::Path) -> Result<Module> {
+    // SAFETY: wasmtime trusts serialized modules to be its own output. This file comes from
+    // cupcake's cache, written by `serialize_module` and checked against the length and CRC-32
+    // recorded beside it just before this call; entries are replaced by rename, never written in
+    // place. wasmtime still rejects files from another version or configuration. The cache lives
+    // in the user's own directory (see SECURITY notes).
     #[expect(
         unsafe_code,
         reason = "deserializing a cached, checksummed wasmtime module"
     )]
-    let module = unsafe { Module::deserialize(clock::engine()?, native) };
+    let module = unsafe { Module::deserialize_file(clock::engine()?, path) };
     module.map_err(|err| Error::internal(format!("cached module rejected: {err:#}")))
 }
 

@@ -5,6 +5,7 @@ mod builtins;
 mod conformance;
 mod engine;
 mod isolation;
+mod opa;
 mod support;
 
 fn main() {
@@ -13,5 +14,6 @@ fn main() {
     trials.extend(builtins::trials());
     trials.extend(engine::trials());
     trials.extend(isolation::trials());
+    trials.extend(opa::trials());
     libtest_mimic::run(&args, trials).exit();
 }

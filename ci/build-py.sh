@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds libcupcake, regenerates the Python bindings (bindings-py/python/cupcake/_native/) and
 # installs the `cupcake` package, editable, into the tool venv. Uses the workspace target dir
-# and dev profile, so only cupcake-core itself is ever rebuilt here. Prints cargo's output only
+# and dev profile (release with `--release`, for the benchmarks), so only cupcake-core itself is
+# ever rebuilt here. Prints cargo's output only
 # when the build fails.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -22,9 +23,12 @@ if [ "$installed" != "uniffi-bindgen $uniffi_version" ]; then
   "$CUPCAKE_VENV/bin/python" -m pip install --quiet "uniffi-bindgen==$uniffi_version"
 fi
 
+maturin_profile=()
+[ "${1:-}" = "--release" ] && maturin_profile=(--profile release)
+
 output="$(mktemp)"
 trap 'rm -f "$output"' EXIT
-if ! (cd "$REPO_ROOT/bindings-py" && VIRTUAL_ENV="$CUPCAKE_VENV" maturin develop --color never) \
+if ! (cd "$REPO_ROOT/bindings-py" && VIRTUAL_ENV="$CUPCAKE_VENV" maturin develop --color never "${maturin_profile[@]}") \
   >"$output" 2>&1; then
   cat "$output" >&2
   log "maturin develop failed"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Compares the public API of the generated cupcake._native module with the committed snapshot
-# bindings-py/api/python-api.txt. `--update` rewrites the snapshot instead; review the diff first.
+# Compares the public API of the Python package (the generated cupcake._native module, then
+# the hand-written facade) with the committed snapshot bindings-py/api/python-api.txt.
+# `--update` rewrites the snapshot instead; review the diff first.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"

@@ -50,7 +50,8 @@ elif [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 
-facade=bindings-py/python/cupcake/__init__.py
+# The hand-written facade (every module but the generated _native/) and the Python example.
+facade=(bindings-py/python/cupcake/*.py examples/python/guard_example.py)
 config=bindings-py/pyproject.toml
 lint() {
   local name=$1
@@ -58,11 +59,11 @@ lint() {
   if "$@"; then
     passed=$((passed + 1))
   else
-    echo "$name failed on $facade" >&2
+    echo "$name failed on ${facade[*]}" >&2
     failed=$((failed + 1))
   fi
 }
-lint "mypy --strict" mypy --strict --config-file "$config" --cache-dir=/dev/null --no-error-summary "$facade"
-lint "ruff" ruff check --quiet --no-cache --config "$config" "$facade"
-lint "ruff format" ruff format --check --quiet --no-cache --config "$config" "$facade"
+lint "mypy --strict" mypy --strict --config-file "$config" --cache-dir=/dev/null --no-error-summary "${facade[@]}"
+lint "ruff" ruff check --quiet --no-cache --config "$config" "${facade[@]}"
+lint "ruff format" ruff format --check --quiet --no-cache --config "$config" "${facade[@]}"
 finish

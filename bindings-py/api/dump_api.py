@@ -1,13 +1,17 @@
-"""Prints the public API of the generated ``cupcake._native`` module as a stable listing:
-functions with signatures, enums with members, error variants, records' fields and classes'
-methods. ci/check-api-py.sh compares it with the committed python-api.txt."""
+"""Prints the public API of the Python package as a stable listing, in two parts: the
+generated ``cupcake._native`` module (functions with signatures, enums with members, error
+variants, records' fields and classes' methods), then the hand-written facade ``cupcake``
+(what it re-exports, and its own classes, functions and aliases). ci/check-api-py.sh compares
+it with the committed python-api.txt."""
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import inspect
 from typing import Any
 
+import cupcake
 import cupcake._native as native
 
 
@@ -16,11 +20,14 @@ def annotation(value: Any) -> str:
     return value if isinstance(value, str) else inspect.formatannotation(value)
 
 
-def parameters(function: Any) -> list[str]:
+def parameters(function: Any, star: bool = False) -> list[str]:
+    """The parameters as text; with `star`, a `*` marks where keyword-only ones begin."""
     parts = []
     for param in inspect.signature(function).parameters.values():
         if param.name == "self":
             continue
+        if star and param.kind is param.KEYWORD_ONLY and "*" not in parts:
+            parts.append("*")
         text = param.name
         if param.annotation is not param.empty:
             text += f": {annotation(param.annotation)}"
@@ -30,11 +37,12 @@ def parameters(function: Any) -> list[str]:
     return parts
 
 
-def signature(function: Any, name: str | None = None) -> str:
+def signature(function: Any, name: str | None = None, star: bool = False) -> str:
     returns = inspect.signature(function).return_annotation
     arrow = "" if returns is inspect.Signature.empty else f" -> {annotation(returns)}"
     prefix = "async def" if inspect.iscoroutinefunction(function) else "def"
-    return f"{prefix} {name or function.__name__}({', '.join(parameters(function))}){arrow}"
+    params = ", ".join(parameters(function, star))
+    return f"{prefix} {name or function.__name__}({params}){arrow}"
 
 
 def describe_class(name: str, cls: type) -> list[str]:
@@ -62,12 +70,58 @@ def describe_class(name: str, cls: type) -> list[str]:
     return lines
 
 
+def describe_facade_class(name: str, cls: type) -> list[str]:
+    bases = ", ".join(
+        base.__qualname__ for base in cls.__bases__ if not base.__name__.startswith("_")
+    )
+    kind = "dataclass" if dataclasses.is_dataclass(cls) else "class"
+    lines = [f"{kind} {name}({bases})"]
+    if dataclasses.is_dataclass(cls):
+        lines += [
+            f"    field {field.name}: {annotation(field.type)}" for field in dataclasses.fields(cls)
+        ]
+    else:
+        annotations = vars(cls).get("__annotations__", {})
+        lines += [f"    attribute {key}: {annotation(value)}" for key, value in annotations.items()]
+        if "__init__" in vars(cls):
+            lines.append(f"    constructor({', '.join(parameters(cls.__init__, star=True))})")
+    for key in sorted(vars(cls)):
+        value = vars(cls)[key]
+        if key.startswith("_") and key not in ("__enter__", "__aenter__"):
+            continue
+        if isinstance(value, property):
+            returns = inspect.signature(value.fget).return_annotation
+            lines.append(f"    property {key}: {annotation(returns)}")
+        elif inspect.isfunction(value):
+            lines.append(f"    {signature(value, star=True)}")
+        elif not inspect.isclass(value) and callable(getattr(cls, key)):
+            # A method callable on the class and on an instance (Cupcake.init).
+            lines.append(f"    class-or-instance {signature(getattr(cls, key), key, star=True)}")
+    return lines
+
+
+def describe_facade() -> list[str]:
+    lines = ["# cupcake (the facade)"]
+    for name in sorted(cupcake.__all__):
+        value = getattr(cupcake, name)
+        if getattr(native, name, None) is value:
+            lines.append(f"reexport {name}")
+        elif inspect.isclass(value):
+            lines += describe_facade_class(name, value)
+        elif inspect.isfunction(value) or inspect.ismethod(value):
+            lines.append(signature(value, name, star=True))
+        else:
+            lines.append(f"alias {name} = {value!r}")
+    return lines
+
+
 def main() -> None:
     names = sorted(native.cupcake.__all__)
     for name in names:
         value = getattr(native, name)
         lines = describe_class(name, value) if inspect.isclass(value) else [signature(value)]
         print("\n".join(lines))
+    print("\n".join(describe_facade()))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 // Native code (koffi and the cupcake library) runs in the test processes, so every test file
-// gets its own forked process rather than a worker thread.
+// gets its own forked process rather than a worker thread. The generated bindings and the built
+// package load through Node itself, as in an application: koffi registers the bindings' native
+// types once per process, so `import`, `require` and the source facade must share one instance.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -8,5 +10,10 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    server: {
+      deps: {
+        external: [/\/bindings-js\/(generated|dist)\//],
+      },
+    },
   },
 });

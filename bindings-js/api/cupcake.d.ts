@@ -78,6 +78,11 @@ export interface EngineOptions {
    * Root of the compile cache; absent uses ~/.cache/cupcake.
    */
   "cache_dir": string | undefined;
+  /**
+   * When no OPA is found, download the pinned OPA release into cache_dir/bin, checked
+   * against a SHA-256 built into cupcake (default false: fail with OpaNotFound).
+   */
+  "download_opa": boolean | undefined;
 }
 
 /**
@@ -180,6 +185,12 @@ export declare class CupcakeErrorInternal extends CupcakeError {
   readonly tag: "Internal";
   constructor(message?: string);
 }
+
+/**
+ * Finds the OPA binary a compile would use (opa_path, else PATH, else cupcake's cache
+ * directory, else — with download_opa — a verified download) and returns its path.
+ */
+export declare function ensure_opa(options: EngineOptions): string;
 
 /**
  * Compiles the policies found from `path` (and `options.global_dir`) with OPA into a bundle

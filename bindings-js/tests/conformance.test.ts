@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { CupcakeError, Engine, Harness, type Decision } from "../src/index.js";
+import { CupcakeError, Engine, Harness, type DecisionRecord } from "../src/index.js";
 import { conformanceDir, testsDir } from "./support.js";
 
 interface WantError {
@@ -43,6 +43,7 @@ function load(area: string, spec: Area): Engine {
     memory_limit_bytes: undefined,
     global_dir: spec.global_dir === undefined ? undefined : join(conformanceDir, area, spec.global_dir),
     cache_dir: undefined,
+    download_opa: undefined,
   });
 }
 
@@ -53,7 +54,7 @@ function expectError(thrown: unknown, want: WantError): void {
   expect(error.message).toContain(want.contains);
 }
 
-function expectResult(decision: Decision, want: Record<string, unknown>): void {
+function expectResult(decision: DecisionRecord, want: Record<string, unknown>): void {
   const got: Record<string, unknown> = { ...decision };
   for (const [key, value] of Object.entries(want)) {
     if (key === "updated_input") {

@@ -1,9 +1,7 @@
-// Binding behaviour of the Cupcake facade: the built package entry, loading, the shape of a
-// decision, and each kind of bad input surfacing as its own Error subclass while the engine
-// keeps working.
+// Binding behaviour of the Cupcake facade: loading, the shape of a decision, and each kind of
+// bad input surfacing as its own Error subclass, with its `code`, while the engine keeps working.
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import * as built from "cupcake";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as facade from "../src/index.js";
 import {
@@ -52,7 +50,19 @@ function thrown(run: () => unknown): unknown {
   return expect.fail("expected an exception");
 }
 
-/** Checks that `error` is a CupcakeError of class `kind` with the given tag and message text. */
+/** The `code` of each error class, by class name. */
+const codes: Record<string, string> = {
+  CupcakeErrorConfig: "CONFIG",
+  CupcakeErrorEvaluation: "EVALUATION",
+  CupcakeErrorInternal: "INTERNAL",
+  CupcakeErrorInvalidInput: "INVALID_INPUT",
+  CupcakeErrorLimitExceeded: "LIMIT_EXCEEDED",
+  CupcakeErrorOpaNotFound: "OPA_NOT_FOUND",
+  CupcakeErrorPolicyCompile: "POLICY_COMPILE",
+  CupcakeErrorUnsupportedBuiltin: "UNSUPPORTED_BUILTIN",
+};
+
+/** Checks that `error` is a CupcakeError of class `kind` with its tag, code and message text. */
 function expectCupcakeError(
   error: unknown,
   kind: new (message: string) => CupcakeError,
@@ -61,20 +71,15 @@ function expectCupcakeError(
   expect(error).toBeInstanceOf(kind);
   expect(error).toBeInstanceOf(CupcakeError);
   expect(error).toBeInstanceOf(Error);
-  const { tag, message, name } = error as CupcakeError;
+  const { tag, code, message, name } = error as CupcakeError;
   expect(tag).toBe(kind.name.replace(/^CupcakeError/, ""));
+  expect(code).toBe(codes[kind.name]);
   expect(name).toBe(kind.name);
   expect(message).toContain(text);
 }
 
-describe("package", () => {
-  test("the package entry (dist/ through the exports map) is the facade", () => {
-    expect(Object.keys(built).sort()).toEqual(Object.keys(facade).sort());
-    expect(built.CupcakeErrorInvalidInput).toBe(facade.CupcakeErrorInvalidInput);
-    expect(built.Engine).toBe(facade.Engine);
-  });
-
-  test("every error kind is its own subclass of CupcakeError", () => {
+describe("errors", () => {
+  test("every error kind is its own subclass of CupcakeError, with a code", () => {
     const kinds = Object.entries(facade).filter(([name]) => /^CupcakeError./.test(name));
     expect(kinds.map(([name]) => name.replace("CupcakeError", "")).sort()).toEqual([
       "Config",
@@ -86,8 +91,10 @@ describe("package", () => {
       "PolicyCompile",
       "UnsupportedBuiltin",
     ]);
-    for (const [, kind] of kinds) {
+    for (const [name, kind] of kinds) {
       expect((kind as typeof CupcakeError).prototype).toBeInstanceOf(CupcakeError);
+      const error = new (kind as new (message: string) => CupcakeError)("made by hand");
+      expect(error.code, name).toBe(codes[name]);
     }
   });
 });
@@ -135,6 +142,13 @@ describe("loading", () => {
     }
   });
 
+  test("ensureOpa returns the OPA that init would use, or OpaNotFound", () => {
+    expect(Cupcake.ensureOpa()).toMatch(/opa(\.exe)?$/);
+    const opaPath = join(repoRoot, "no-such-opa");
+    const error = thrown(() => Cupcake.ensureOpa({ opaPath }));
+    expectCupcakeError(error, CupcakeErrorOpaNotFound, opaPath);
+  });
+
   test("a Rego syntax error is PolicyCompile naming file and line", async () => {
     const error = await rejection(Cupcake.init(join(conformanceDir, "compile_error")));
     expectCupcakeError(error, CupcakeErrorPolicyCompile, "broken.rego:13");
@@ -148,6 +162,7 @@ describe("loading", () => {
       memory_limit_bytes: undefined,
       global_dir: undefined,
       cache_dir: undefined,
+      download_opa: undefined,
     };
     const error = thrown(() => new Engine(join(conformanceDir, "compile_error"), options));
     expectCupcakeError(error, CupcakeErrorPolicyCompile, "broken.rego:13");
@@ -195,6 +210,13 @@ describe("evaluating", () => {
     small.dispose();
   });
 
+  test("JSON text through the facade goes to the engine as it is", async () => {
+    const text = '{"hook_event_name": ';
+    expectCupcakeError(thrown(() => cupcake.evaluateSync(text)), CupcakeErrorInvalidInput, "not valid JSON");
+    expectCupcakeError(await rejection(cupcake.evaluate(text)), CupcakeErrorInvalidInput, "not valid JSON");
+    expect((await cupcake.evaluate(JSON.stringify(forbidden))).kind).toBe(DecisionKind.Deny);
+  });
+
   test("a non-object event through the facade is InvalidInput", async () => {
     const list = ["PreToolUse"];
     const error = thrown(() => cupcake.evaluateSync(list));
@@ -220,6 +242,7 @@ describe("bundles", () => {
       memory_limit_bytes: undefined,
       global_dir: undefined,
       cache_dir: join(dir, "cache"),
+      download_opa: undefined,
     }, bundle);
     const loaded = await Cupcake.init(undefined, { bundle, opaPath: "/no/such/opa", cacheDir: join(dir, "cache") });
     const decision = await loaded.evaluate({

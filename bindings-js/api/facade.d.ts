@@ -1,0 +1,223 @@
+// ---- cupcake.d.ts
+/**
+ * `Cupcake`: a loaded policy set with camelCase names that takes events as plain objects (or
+ * their JSON text) and returns `Decision` objects. It turns an event into JSON text, calls the
+ * generated `Engine` and wraps the record it returns; the engine does everything else.
+ */
+import { Engine, Harness } from "../generated/index.js";
+import { Decision } from "./decision.js";
+/** The agent an engine answers for, in the spelling used by `Cupcake.init`. */
+export type HarnessName = "claude" | "cursor";
+/** Options of `Cupcake.init`; each maps to the `EngineOptions` field of the same meaning. */
+export interface CupcakeOptions {
+    /** Which agent's events and responses to use (default `"claude"`). */
+    harness?: HarnessName;
+    /** Path to the OPA binary; otherwise PATH, then cupcake's cache directory. */
+    opaPath?: string;
+    /** Wall-clock budget of one evaluation in milliseconds (engine default 500). */
+    timeoutMs?: number;
+    /** Largest policy memory in bytes (engine default 256 MiB). */
+    memoryLimitBytes?: number | bigint;
+    /** Global policy directory, evaluated first (default `~/.config/cupcake` when present). */
+    globalDir?: string;
+    /** Root of the compile cache, and of `bin/` where OPA is looked for (default `~/.cache/cupcake`). */
+    cacheDir?: string;
+    /** When no OPA is found, download the pinned, checksum-verified release into the cache (default false). */
+    downloadOpa?: boolean;
+    /** A bundle written by `export_bundle` or `cupcake compile`, loaded instead of `path`; no OPA needed. */
+    bundle?: string;
+}
+/** A hook event: a plain object, or its JSON text passed to the engine as it is. */
+export type HookEvent = object | string;
+/** A loaded policy set: load once with `Cupcake.init`, then evaluate any number of events. */
+export declare class Cupcake {
+    /** The generated engine, for callers that want the raw JSON-text API. */
+    readonly engine: Engine;
+    private constructor();
+    /**
+     * Loads and compiles the policies found from `path` (a `.cupcake` directory or its parent)
+     * on cupcake's thread pool, so the event loop keeps running while OPA compiles.
+     */
+    static init(path?: string, options?: CupcakeOptions): Promise<Cupcake>;
+    /**
+     * Finds the OPA binary `init` would compile with (`opaPath`, `PATH`, the cache directory, then
+     * a download if `downloadOpa` is set) and returns its path, so a hook can fetch OPA ahead of
+     * its first call. Throws `CupcakeErrorOpaNotFound` when there is none.
+     */
+    static ensureOpa(options?: CupcakeOptions): string;
+    /** Evaluates one hook event on cupcake's thread pool; the event loop keeps running. */
+    evaluate(event: HookEvent): Promise<Decision>;
+    /** Evaluates one hook event on the calling thread, blocking it until the decision is made. */
+    evaluateSync(event: HookEvent): Decision;
+    /** The harness this engine answers for. */
+    get harness(): Harness;
+    /** Frees the native engine now instead of when it is garbage-collected. */
+    dispose(): void;
+}
+// ---- decision.d.ts
+/**
+ * `Decision`: the generated decision record with two JavaScript conveniences, the `allowed` and
+ * `blocked` flags and a `toJSON` that turns its JSON-text fields into values. The fields and
+ * their meaning are the engine's own; nothing here decides anything.
+ */
+import { DecisionKind } from "../generated/index.js";
+import type { Decision as DecisionRecord } from "../generated/index.js";
+/** The decision record as the raw `Engine` API returns it: the fields without the helpers. */
+export type { DecisionRecord };
+/** A JSON object, as `JSON.parse` returns it. */
+export type JsonObject = {
+    [key: string]: unknown;
+};
+/** What `Decision.toJSON` returns: the same fields, with `response` and `updated_input` parsed. */
+export interface DecisionJSON {
+    kind: DecisionKind;
+    reason: string;
+    context: string[];
+    agent_messages: string[];
+    rule_ids: string[];
+    updated_input: JsonObject | undefined;
+    response: JsonObject;
+}
+/** The outcome of one evaluation, as `Cupcake.evaluate` and `Cupcake.evaluateSync` return it. */
+export declare class Decision implements DecisionRecord {
+    /** The winning decision kind. */
+    readonly kind: DecisionKind;
+    /** The reason shown to the user; empty for a plain allow. */
+    readonly reason: string;
+    /** `add_context` strings, on Allow. */
+    readonly context: string[];
+    /** Messages meant for the agent. */
+    readonly agent_messages: string[];
+    /** The rule ids that produced the decision. */
+    readonly rule_ids: string[];
+    /** The merged tool input as JSON text, on Modify. */
+    readonly updated_input: string | undefined;
+    /** The harness-formatted response as JSON text: what the hook prints. */
+    readonly response: string;
+    /** Wraps a decision record from the raw `Engine` API. */
+    constructor(record: DecisionRecord);
+    /** The action may go ahead: `Allow`, or `Modify` with `updated_input` in place of the input. */
+    get allowed(): boolean;
+    /** The action must not run: `Block`, `Deny` or `Halt`. An `Ask` is neither allowed nor blocked. */
+    get blocked(): boolean;
+    /** A plain object with the JSON-text fields parsed, which `JSON.stringify` uses. */
+    toJSON(): DecisionJSON;
+}
+// ---- errors.d.ts
+/**
+ * What the facade adds to errors: a Node-style `code` on every generated `CupcakeError`, and
+ * `Denied`, which `guard` throws when a policy stops a call.
+ *
+ * The generated error classes stay the ones that are thrown, so `instanceof` works the same for
+ * the raw `Engine` and for `Cupcake`; `code` is a getter on their shared prototype, derived from
+ * the generated `tag` ("PolicyCompile" → "POLICY_COMPILE"). Messages come from the Rust engine.
+ */
+import type { Decision } from "./decision.js";
+/** `CupcakeError.code`: the error kind, one per variant of the UDL's `CupcakeError`. */
+export type ErrorCode = "INVALID_INPUT" | "CONFIG" | "OPA_NOT_FOUND" | "POLICY_COMPILE" | "UNSUPPORTED_BUILTIN" | "EVALUATION" | "LIMIT_EXCEEDED" | "INTERNAL";
+declare module "../generated/index.js" {
+    interface CupcakeError {
+        /** The error kind in upper snake case, e.g. `"POLICY_COMPILE"` for `CupcakeErrorPolicyCompile`. */
+        readonly code: ErrorCode;
+    }
+}
+/**
+ * Thrown by a guarded function instead of running it: the policies denied, blocked or halted
+ * the call, asked for approval that `onAsk` did not give, or changed an input that the guard
+ * cannot hand back to the function (one given an `event` option). `decision` says which and why.
+ */
+export declare class Denied extends Error {
+    /** Always `"DENIED"`, so `error.code` tells a refusal from a `CupcakeError`. */
+    readonly code = "DENIED";
+    /** The tool name the call was evaluated as. */
+    readonly tool: string;
+    /** The decision that stopped the call. */
+    readonly decision: Decision;
+    constructor(tool: string, decision: Decision);
+}
+// ---- guard.d.ts
+/**
+ * `guard`: wraps a function that performs a tool call so that every call is first evaluated as
+ * a PreToolUse event, and runs only if the policies let it.
+ *
+ * The policies decide through the engine; this file only maps the decision's kind onto "call",
+ * "call with the changed input" or "throw `Denied`". Anything that fails on the way (a bad
+ * input, an engine error) rejects the call, so the function never runs unchecked.
+ */
+import type { Cupcake } from "./cupcake.js";
+import type { Decision } from "./decision.js";
+/** Options every guard takes. */
+export interface GuardBaseOptions {
+    /** The engine that evaluates each call. */
+    engine: Cupcake;
+    /** The tool name the policies see, `input.tool_name` (e.g. `"Bash"`). */
+    tool: string;
+    /**
+     * Called on an `Ask` decision; the call goes ahead only if it returns (or resolves to) `true`.
+     * Without it, an `Ask` refuses the call.
+     */
+    onAsk?: (decision: Decision) => boolean | Promise<boolean>;
+}
+/** Options of `guard` for a function whose arguments are mapped to the tool input by `event`. */
+export interface GuardEventOptions<Args extends unknown[]> extends GuardBaseOptions {
+    /**
+     * Builds the tool input (`input.tool_input`) from the call's arguments. The guard cannot map a
+     * changed input back onto such arguments, so a `Modify` decision refuses the call.
+     */
+    event: (...args: Args) => object;
+}
+/**
+ * Wraps `fn`, whose first argument is the tool input, so that each call first evaluates the
+ * Claude Code event `{hook_event_name: "PreToolUse", tool_name: options.tool, tool_input: <first
+ * argument>, cwd: process.cwd()}`; `options.engine` must answer for the claude harness.
+ *
+ * - `Allow`: calls `fn` with the same arguments.
+ * - `Modify`: calls `fn` with the decision's `updated_input` as its first argument.
+ * - `Ask`: calls `fn` if `options.onAsk(decision)` approves, otherwise throws `Denied`.
+ * - `Block`, `Deny`, `Halt`: throws `Denied` without calling `fn`.
+ *
+ * The wrapped function always returns a promise; engine failures reject it with `CupcakeError`.
+ */
+export declare function guard<Input extends object, Rest extends unknown[], Result>(fn: (input: Input, ...rest: Rest) => Result, options: GuardBaseOptions & {
+    event?: undefined;
+}): (input: Input, ...rest: Rest) => Promise<Awaited<Result>>;
+/**
+ * Wraps `fn` like the form above, with the tool input built from its arguments by
+ * `options.event`. A `Modify` decision throws `Denied`, since the changed input cannot be
+ * turned back into arguments.
+ */
+export declare function guard<Args extends unknown[], Result>(fn: (...args: Args) => Result, options: GuardEventOptions<Args>): (...args: Args) => Promise<Awaited<Result>>;
+// ---- index.d.ts
+/**
+ * The `cupcake` package: the generated UniFFI bindings, re-exported unchanged, plus a thin layer
+ * of JavaScript idiom: `Cupcake` (camelCase, plain-object events, promises), `Decision` (with
+ * `allowed`, `blocked` and `toJSON`), `error.code` on every `CupcakeError`, and `guard`.
+ *
+ * Everything a policy decides, every check of an event and every error message comes from the
+ * Rust engine. tsc builds these sources twice, as ES modules into dist/ and as CommonJS into
+ * dist/cjs/; require.cts is the entry `require("cupcake")` loads.
+ */
+import "./errors.js";
+export { CupcakeError, CupcakeErrorConfig, CupcakeErrorEvaluation, CupcakeErrorInternal, CupcakeErrorInvalidInput, CupcakeErrorLimitExceeded, CupcakeErrorOpaNotFound, CupcakeErrorPolicyCompile, CupcakeErrorUnsupportedBuiltin, DecisionKind, Engine, Harness, ensure_opa, export_bundle, load_engine, version, } from "../generated/index.js";
+export type { EngineOptions } from "../generated/index.js";
+export { Cupcake } from "./cupcake.js";
+export type { CupcakeOptions, HarnessName, HookEvent } from "./cupcake.js";
+export { Decision } from "./decision.js";
+export type { DecisionJSON, DecisionRecord, JsonObject } from "./decision.js";
+export { Denied } from "./errors.js";
+export type { ErrorCode } from "./errors.js";
+export { guard } from "./guard.js";
+export type { GuardBaseOptions, GuardEventOptions } from "./guard.js";
+// ---- require.d.cts
+/**
+ * The CommonJS entry, what `require("cupcake")` loads.
+ *
+ * Where `require()` can load ES modules (Node 20.19+ and 22.12+, Bun) it returns the ESM build
+ * itself, so `import` and `require` share one instance of the bindings: koffi registers their
+ * native types once per process, and a second copy of the bindings could not load beside the
+ * first. Elsewhere (Node 18, 20.18 and older) it loads the CommonJS build in dist/cjs/, which tsc
+ * makes from the same sources; there a process must use only one of the two entries.
+ */
+import type * as cupcake from "./index.js";
+declare const api: typeof cupcake;
+export = api;

@@ -1,0 +1,106 @@
+/**
+ * `Cupcake`: a loaded policy set with camelCase names that takes events as plain objects (or
+ * their JSON text) and returns `Decision` objects. It turns an event into JSON text, calls the
+ * generated `Engine` and wraps the record it returns; the engine does everything else.
+ */
+
+import { Engine, Harness, ensure_opa, load_engine } from "../generated/index.js";
+import type { EngineOptions } from "../generated/index.js";
+import { Decision } from "./decision.js";
+
+/** The agent an engine answers for, in the spelling used by `Cupcake.init`. */
+export type HarnessName = "claude" | "cursor";
+
+/** Options of `Cupcake.init`; each maps to the `EngineOptions` field of the same meaning. */
+export interface CupcakeOptions {
+  /** Which agent's events and responses to use (default `"claude"`). */
+  harness?: HarnessName;
+  /** Path to the OPA binary; otherwise PATH, then cupcake's cache directory. */
+  opaPath?: string;
+  /** Wall-clock budget of one evaluation in milliseconds (engine default 500). */
+  timeoutMs?: number;
+  /** Largest policy memory in bytes (engine default 256 MiB). */
+  memoryLimitBytes?: number | bigint;
+  /** Global policy directory, evaluated first (default `~/.config/cupcake` when present). */
+  globalDir?: string;
+  /** Root of the compile cache, and of `bin/` where OPA is looked for (default `~/.cache/cupcake`). */
+  cacheDir?: string;
+  /** When no OPA is found, download the pinned, checksum-verified release into the cache (default false). */
+  downloadOpa?: boolean;
+  /** A bundle written by `export_bundle` or `cupcake compile`, loaded instead of `path`; no OPA needed. */
+  bundle?: string;
+}
+
+/** A hook event: a plain object, or its JSON text passed to the engine as it is. */
+export type HookEvent = object | string;
+
+const harnesses: Readonly<Record<HarnessName, Harness>> = {
+  claude: Harness.Claude,
+  cursor: Harness.Cursor,
+};
+
+function engineOptions(options: CupcakeOptions): EngineOptions {
+  return {
+    harness: harnesses[options.harness ?? "claude"],
+    opa_path: options.opaPath,
+    timeout_ms: options.timeoutMs,
+    memory_limit_bytes: options.memoryLimitBytes,
+    global_dir: options.globalDir,
+    cache_dir: options.cacheDir,
+    download_opa: options.downloadOpa,
+  };
+}
+
+function eventJson(event: HookEvent): string {
+  return typeof event === "string" ? event : JSON.stringify(event);
+}
+
+/** A loaded policy set: load once with `Cupcake.init`, then evaluate any number of events. */
+export class Cupcake {
+  /** The generated engine, for callers that want the raw JSON-text API. */
+  readonly engine: Engine;
+
+  private constructor(engine: Engine) {
+    this.engine = engine;
+  }
+
+  /**
+   * Loads and compiles the policies found from `path` (a `.cupcake` directory or its parent)
+   * on cupcake's thread pool, so the event loop keeps running while OPA compiles.
+   */
+  static async init(path = ".cupcake", options: CupcakeOptions = {}): Promise<Cupcake> {
+    if (options.bundle !== undefined) {
+      return new Cupcake(Engine.from_bundle(options.bundle, engineOptions(options)));
+    }
+    return new Cupcake(await load_engine(path, engineOptions(options)));
+  }
+
+  /**
+   * Finds the OPA binary `init` would compile with (`opaPath`, `PATH`, the cache directory, then
+   * a download if `downloadOpa` is set) and returns its path, so a hook can fetch OPA ahead of
+   * its first call. Throws `CupcakeErrorOpaNotFound` when there is none.
+   */
+  static ensureOpa(options: CupcakeOptions = {}): string {
+    return ensure_opa(engineOptions(options));
+  }
+
+  /** Evaluates one hook event on cupcake's thread pool; the event loop keeps running. */
+  async evaluate(event: HookEvent): Promise<Decision> {
+    return new Decision(await this.engine.evaluate_async(eventJson(event)));
+  }
+
+  /** Evaluates one hook event on the calling thread, blocking it until the decision is made. */
+  evaluateSync(event: HookEvent): Decision {
+    return new Decision(this.engine.evaluate(eventJson(event)));
+  }
+
+  /** The harness this engine answers for. */
+  get harness(): Harness {
+    return this.engine.harness();
+  }
+
+  /** Frees the native engine now instead of when it is garbage-collected. */
+  dispose(): void {
+    this.engine.dispose();
+  }
+}

@@ -1,0 +1,56 @@
+// The Node benchmark in smoke mode, as a child process: it runs, its correctness check passes,
+// and its JSON has the three rows the report reads.
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, expect, test } from "vitest";
+import { repoRoot } from "./support.js";
+
+interface BenchRow {
+  id: string;
+  median_us: number;
+  p10_us: number;
+  p90_us: number;
+  samples: number;
+  evals_per_sample: number;
+}
+
+const work = mkdtempSync(join(tmpdir(), "cupcake-bench-smoke-"));
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+test("the benchmark's smoke run writes all three rows", async () => {
+  const out = join(work, "bench.json");
+  const script = join(repoRoot, "bindings-js", "bench", "bench.mjs");
+  await promisify(execFile)(process.execPath, [script, "--smoke", "--out", out], {
+    cwd: join(repoRoot, "bindings-js"),
+    timeout: 50_000,
+  });
+
+  const result = JSON.parse(readFileSync(out, "utf8")) as {
+    suite: string;
+    versions: Record<string, string>;
+    rows: BenchRow[];
+    notes: string[];
+  };
+  expect(result.suite).toBe("node");
+  expect(Object.keys(result.versions).sort()).toEqual([
+    "@open-policy-agent/opa-wasm",
+    "cupcake",
+    "node",
+  ]);
+  expect(result.rows.map((row) => row.id)).toEqual([
+    "cupcake.evaluate",
+    "cupcake.evaluateSync",
+    "opa_wasm",
+  ]);
+  for (const row of result.rows) {
+    expect(row.median_us, row.id).toBeGreaterThan(0);
+    expect(row.samples, row.id).toBe(2);
+    expect(row.evals_per_sample, row.id).toBeGreaterThan(0);
+  }
+});

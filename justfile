@@ -23,6 +23,14 @@ test-py:
 test-js:
     bash ci/test-js.sh
 
+# Every benchmark side by side with its peers; writes BENCHMARKS.md (slow: release builds).
+bench:
+    bash ci/bench.sh
+
+# The wheel and the npm tarball for this platform, in dist/.
+dist:
+    bash ci/dist.sh
+
 # Regenerate both bindings from interface.udl.
 gen:
     bash ci/gen.sh

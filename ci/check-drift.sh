@@ -3,7 +3,7 @@
 # and the committed Python and TypeScript API snapshots. Counts each check as one test.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit 1
 
 passed=0
 failed=0

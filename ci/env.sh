@@ -5,6 +5,7 @@
 export CUPCAKE_DEV_CACHE
 export OPA_VERSION=1.22.2
 export UNIFFI_BINDGEN_NODE_JS_VERSION=0.0.16
+export ACTIONLINT_VERSION=1.7.12
 export CUPCAKE_VENV="$CUPCAKE_DEV_CACHE/venv"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT

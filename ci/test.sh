@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, then runs every suite (Rust with the shared
-# conformance cases, Python, Node, API snapshot drift) and ends with one summary line
+# conformance cases, Python, Node, the built packages installed into fresh environments, API
+# snapshot drift) and ends with one summary line
 # `N passed, N failed` summing all of them. Exits non-zero if anything failed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-cd "$REPO_ROOT"
+cd "$REPO_ROOT" || exit 1
 
 "$REPO_ROOT/ci/tools.sh" || { echo "tool installation failed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -12,8 +13,9 @@ CUPCAKE_RESULTS_DIR="$(mktemp -d)"
 export CUPCAKE_RESULTS_DIR
 trap 'rm -rf "$CUPCAKE_RESULTS_DIR"' EXIT
 
-suites=(rust python node drift)
-declare -A scripts=([rust]=test-rust.sh [python]=test-py.sh [node]=test-js.sh [drift]=check-drift.sh)
+suites=(rust python node dist drift)
+declare -A scripts=([rust]=test-rust.sh [python]=test-py.sh [node]=test-js.sh [dist]=test-dist.sh
+  [drift]=check-drift.sh)
 overall=0
 for suite in "${suites[@]}"; do
   echo "=== $suite"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every tool the demo and the tests need into $CUPCAKE_DEV_CACHE, skipping what is
-# already there at the pinned version: OPA (go install), uniffi-bindgen-node-js (cargo install),
-# and a Python venv with maturin, just and pytest.
+# already there at the pinned version: OPA and actionlint (go install), uniffi-bindgen-node-js
+# (cargo install), and a Python venv with maturin, just and pytest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 mkdir -p "$CUPCAKE_DEV_CACHE/bin"
@@ -22,6 +22,15 @@ if [ ! -x "$CUPCAKE_DEV_CACHE/bin/uniffi-bindgen-node-js" ] ||
   log "installing uniffi-bindgen-node-js $UNIFFI_BINDGEN_NODE_JS_VERSION"
   cargo install --quiet --locked --root "$CUPCAKE_DEV_CACHE" \
     uniffi-bindgen-node-js --version "$UNIFFI_BINDGEN_NODE_JS_VERSION"
+fi
+
+# actionlint checks the hosted-CI workflow files (they cannot run here, so they are linted).
+if [ ! -f "$CUPCAKE_DEV_CACHE/.actionlint-$ACTIONLINT_VERSION" ]; then
+  command -v go >/dev/null || { log "Go is required to install actionlint"; exit 1; }
+  log "installing actionlint $ACTIONLINT_VERSION"
+  GOBIN="$CUPCAKE_DEV_CACHE/bin" CGO_ENABLED=0 \
+    go install "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
+  touch "$CUPCAKE_DEV_CACHE/.actionlint-$ACTIONLINT_VERSION"
 fi
 
 requirements="$REPO_ROOT/ci/requirements-dev.txt"

@@ -1,0 +1,259 @@
+"""Writes BENCHMARKS.md from the JSON results `ci/bench.sh` collects.
+
+Every number comes from one `just bench` session on one machine; ratios compare peers measured
+in that same session, never numbers from elsewhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+Json = dict[str, Any]
+
+
+def load(results: Path, name: str) -> Json:
+    path = results / f"{name}.json"
+    if not path.exists():
+        raise SystemExit(f"bench_report: {path} is missing; did its benchmark run?")
+    data: Json = json.loads(path.read_text())
+    return data
+
+
+def criterion_median_us(criterion: Path, group: str, bench: str, per: int) -> float:
+    """Criterion's median estimate for one iteration, divided into `per` evaluations."""
+    estimates = criterion / group / bench / "new" / "estimates.json"
+    data = json.loads(estimates.read_text())
+    return float(data["median"]["point_estimate"]) / 1000.0 / per
+
+
+def row(suite: Json, row_id: str) -> Json:
+    for entry in suite["rows"]:
+        if entry["id"] == row_id:
+            found: Json = entry
+            return found
+    raise SystemExit(f"bench_report: suite {suite['suite']} has no row {row_id}")
+
+
+def rate(suite: Json, row_id: str) -> float:
+    for entry in suite["throughput"]:
+        if entry["id"] == row_id:
+            return float(entry["evals_per_sec"])
+    raise SystemExit(f"bench_report: suite {suite['suite']} has no throughput {row_id}")
+
+
+def command_line(*argv: str) -> str:
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=30)
+    except OSError:
+        return "not found"
+    lines = (done.stdout or done.stderr).strip().splitlines()
+    return lines[0] if lines else "unknown"
+
+
+def machine() -> list[str]:
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = "unknown"
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        total_kib = int(meminfo.read_text().split()[1])
+        memory = f"{total_kib / 1024 / 1024:.1f} GiB"
+    return [
+        f"- Date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- CPU: {cpu}, {os.cpu_count()} logical cores; memory {memory}",
+        f"- OS: {platform.system()} {platform.release()} ({platform.machine()})",
+        f"- rustc: {command_line('rustc', '--version')}",
+        f"- OPA: {command_line('opa', 'version')}",
+        f"- Python: {platform.python_version()}; Node: {command_line('node', '--version')}",
+    ]
+
+
+@dataclass
+class Target:
+    name: str
+    measured: str
+    met: bool
+    miss: str
+
+
+def at_most(name: str, value: float, limit: float, unit: str) -> Target:
+    met = value <= limit
+    miss = "" if met else f"{value / limit:.2f}× the limit ({value - limit:.1f} {unit} over)"
+    return Target(name, f"{value:.1f} {unit}", met, miss)
+
+
+def at_least(name: str, value: float, floor: float, unit: str = "×") -> Target:
+    met = value >= floor
+    miss = "" if met else f"{floor / value:.2f}× short ({value:.2f}{unit} of {floor:g}{unit})"
+    return Target(name, f"{value:.2f}{unit}", met, miss)
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
+    return lines
+
+
+def timing_rows(
+    suite: Json, ids: list[str], baseline: str, fmt: Callable[[float], str]
+) -> list[list[str]]:
+    base = float(row(suite, baseline)["median_us"])
+    out = []
+    for row_id in ids:
+        entry = row(suite, row_id)
+        median = float(entry["median_us"])
+        out.append(
+            [
+                entry["label"],
+                fmt(median),
+                fmt(float(entry.get("p10_us", median))),
+                fmt(float(entry.get("p90_us", median))),
+                f"{median / base:.2f}×",
+            ]
+        )
+    return out
+
+
+def micro(value: float) -> str:
+    return f"{value:.2f} µs"
+
+
+def milli(value: float) -> str:
+    return f"{value / 1000:.2f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--results", type=Path, required=True)
+    parser.add_argument("--criterion", type=Path, required=True)
+    parser.add_argument("--analysis", type=Path, required=True)
+    parser.add_argument("--output", type=Path, required=True)
+    args = parser.parse_args()
+
+    events = 8
+    pooled = criterion_median_us(args.criterion, "pipeline", "pooled", events)
+    fresh = criterion_median_us(args.criterion, "pipeline", "fresh_store", events)
+    raw = criterion_median_us(args.criterion, "wasm", "raw_call", events)
+    scaling = load(args.results, "scaling")
+    python = load(args.results, "python")
+    node = load(args.results, "node")
+    cli = load(args.results, "cli")
+
+    py_eval = float(row(python, "cupcake.eval")["median_us"])
+    py_peer = float(row(python, "opa_wasmtime")["median_us"])
+    node_eval = float(row(node, "cupcake.evaluate")["median_us"])
+    node_peer = float(row(node, "opa_wasm")["median_us"])
+    warm = float(row(cli, "cupcake.warm")["median_us"]) / 1000
+    opa_eval = float(row(cli, "opa_eval")["median_us"]) / 1000
+    rss = scaling["rss"]
+    rss_growth_mb = (rss["after_kib"] - rss["before_kib"]) / 1024
+    two_threads = rate(scaling, "threads.2") / rate(scaling, "threads.1")
+
+    targets = [
+        at_most("Rust full pipeline per evaluation", pooled, 10, "µs"),
+        at_least("Rust pooled vs fresh-Store pattern", fresh / pooled, 5),
+        at_most("Python `eval` per evaluation", py_eval, 25, "µs"),
+        at_least("Python `eval` vs opa-wasmtime", py_peer / py_eval, 6),
+        at_most("Node `evaluate` / opa-wasm warm", node_eval / node_peer, 2, "×"),
+        at_most("Warm `cupcake eval` process", warm, 5, "ms"),
+        at_least("Warm `cupcake eval` vs `opa eval`", opa_eval / warm, 9),
+        at_least("2 threads vs 1 (Rust)", two_threads, 1.8),
+        at_most("RSS growth over 1M evaluations", rss_growth_mb, 5, "MB"),
+    ]
+
+    out: list[str] = [
+        "# Benchmarks",
+        "",
+        "Generated by `just bench` (`ci/bench.sh`, report by `ci/bench_report.py`); do not edit",
+        "by hand. Every peer ran in the same session, on the same machine, on the standard policy",
+        "set (`core/benches/standard`: ten policies, eight Claude Code events). Times are medians",
+        "per evaluation unless a row says otherwise; ratios compare rows of the same run.",
+        "",
+        "## Machine",
+        "",
+        *machine(),
+        "",
+        "## Targets",
+        "",
+        *table(
+            ["target", "measured", "met", "missed by"],
+            [[t.name, t.measured, "yes" if t.met else "**no**", t.miss or "—"] for t in targets],
+        ),
+        "",
+        "## Rust (criterion, `core/benches/pipeline.rs`)",
+        "",
+        *table(
+            ["path", "median per evaluation", "vs shipped"],
+            [
+                ["full pipeline, pooled warm instance (shipped)", micro(pooled), "1.00×"],
+                ["full pipeline, fresh Store + Memory + Linker per call", micro(fresh),
+                 f"{fresh / pooled:.2f}×"],
+                ["raw wasm call alone (no preprocess, routing, synthesis)", micro(raw),
+                 f"{raw / pooled:.2f}×"],
+            ],
+        ),
+        "",
+        "## Python (`bindings-py/benches/bench_eval.py`)",
+        "",
+        *table(
+            ["implementation", "median", "p10", "p90", "vs cupcake eval"],
+            timing_rows(python, ["cupcake.eval", "cupcake.eval_async", "opa_wasmtime",
+                                 "opa_py_wasm"], "cupcake.eval", micro),
+        ),
+        "",
+        "## Node (`bindings-js/bench/bench.mjs`)",
+        "",
+        *table(
+            ["implementation", "median", "p10", "p90", "vs cupcake evaluate"],
+            timing_rows(node, ["cupcake.evaluate", "cupcake.evaluateSync", "opa_wasm"],
+                        "cupcake.evaluate", micro),
+        ),
+        "",
+        f"## CLI, one process per event (`cli/benches/startup.rs`, event `{cli['event']}`)",
+        "",
+        *table(
+            ["command", "median wall", "p10", "p90", "vs warm cupcake"],
+            timing_rows(cli, ["cupcake.warm", "cupcake.cold", "opa_eval"], "cupcake.warm",
+                        milli),
+        ),
+        "",
+        "## Threads and memory",
+        "",
+        *table(
+            ["threads", "Rust evaluations/s", "Python evaluations/s"],
+            [
+                [str(n), f"{rate(scaling, f'threads.{n}'):,.0f}",
+                 f"{rate(python, f'threads.{n}'):,.0f}"]
+                for n in (1, 2, 4)
+            ],
+        ),
+        "",
+        f"Resident memory (Rust, one engine): {rss['before_kib'] / 1024:.1f} MB before and "
+        f"{rss['after_kib'] / 1024:.1f} MB after {rss['evaluations']:,} evaluations "
+        f"({rss_growth_mb:+.2f} MB).",
+        "",
+    ]
+    notes = [*python.get("notes", []), *node.get("notes", [])]
+    if notes:
+        out += ["## Notes from the runs", "", *[f"- {note}" for note in notes], ""]
+    out += [args.analysis.read_text().rstrip(), ""]
+    args.output.write_text("\n".join(out))
+    print(f"bench_report: wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

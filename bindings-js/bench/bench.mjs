@@ -84,7 +84,7 @@ const PROFILES = {
   debug:
     "a dev-profile build (ci/build-js.sh without --release): dependencies such as wasmtime " +
     "at opt-level 2, cupcake's own crates at opt-level 0",
-  unknown: "neither target/release nor target/debug's copy, so its profile is unknown",
+  unknown: "a copy of neither target/release nor target/debug, so its profile is unknown",
 };
 
 /** Every `*.json` event under `dir`, parsed, in file-name order. */

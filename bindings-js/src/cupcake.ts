@@ -7,6 +7,7 @@
 import { Engine, Harness, ensure_opa, load_engine } from "../generated/index.js";
 import type { EngineOptions } from "../generated/index.js";
 import { Decision } from "./decision.js";
+import { withSlot } from "./in-flight.js";
 
 /** The agent an engine answers for, in the spelling used by `Cupcake.init`. */
 export type HarnessName = "claude" | "cursor";
@@ -72,7 +73,8 @@ export class Cupcake {
     if (options.bundle !== undefined) {
       return new Cupcake(Engine.from_bundle(options.bundle, engineOptions(options)));
     }
-    return new Cupcake(await load_engine(path, engineOptions(options)));
+    const native = engineOptions(options);
+    return new Cupcake(await withSlot(() => load_engine(path, native)));
   }
 
   /**
@@ -86,7 +88,8 @@ export class Cupcake {
 
   /** Evaluates one hook event on cupcake's thread pool; the event loop keeps running. */
   async evaluate(event: HookEvent): Promise<Decision> {
-    return new Decision(await this.engine.evaluate_async(eventJson(event)));
+    const json = eventJson(event);
+    return new Decision(await withSlot(() => this.engine.evaluate_async(json)));
   }
 
   /** Evaluates one hook event on the calling thread, blocking it until the decision is made. */

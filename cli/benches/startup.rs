@@ -11,8 +11,6 @@ use std::time::Instant;
 use serde_json::json;
 
 const CUPCAKE: &str = env!("CARGO_BIN_EXE_cupcake");
-/// The aggregation cupcake adds when a project has none; `opa eval` gets the same file.
-const AGGREGATION: &str = include_str!("../../core/src/rego/evaluate.rego");
 const EVENT: &str = "01-bash-status.json";
 
 fn standard_dir() -> PathBuf {
@@ -111,7 +109,11 @@ fn main() {
         .collect();
 
     let aggregation = scratch.path().join("evaluate.rego");
-    std::fs::write(&aggregation, AGGREGATION).expect("aggregation");
+    // The entrypoint cupcake generates for these policies, so both evaluate the same Rego.
+    let source =
+        cupcake::generated_aggregation(&project.join(".cupcake"), cupcake::Harness::Claude)
+            .expect("the policies load");
+    std::fs::write(&aggregation, source).expect("aggregation");
     let input = scratch.path().join("input.json");
     std::fs::write(&input, &event).expect("input");
     let opa = || {

@@ -7,25 +7,7 @@ use std::process::Command;
 
 use crate::error::{Error, Result};
 use crate::opa::Opa;
-use crate::policy::{PolicySet, Scope};
-
-/// Cupcake's own `cupcake.system` aggregation policy, used when a project supplies none.
-const BUILTIN_AGGREGATION: &str = include_str!("rego/evaluate.rego");
-
-/// The built-in aggregation for `scope`: the project one, or the same walk over
-/// `data.cupcake.global.policies` in package `cupcake.global.system`.
-pub fn builtin_aggregation(scope: Scope) -> String {
-    match scope {
-        Scope::Project => BUILTIN_AGGREGATION.to_string(),
-        Scope::Global => BUILTIN_AGGREGATION
-            .replace("package cupcake.system", "package cupcake.global.system")
-            .replace("data.cupcake.policies", "data.cupcake.global.policies")
-            .replace(
-                r#"["cupcake", "policies"]"#,
-                r#"["cupcake", "global", "policies"]"#,
-            ),
-    }
-}
+use crate::policy::PolicySet;
 
 /// Every Rego file OPA reads for `set`: the routed policies and the user's entrypoint, if any.
 pub fn input_files(set: &PolicySet) -> Vec<PathBuf> {
@@ -43,7 +25,7 @@ pub fn compile(opa: &Opa, set: &PolicySet) -> Result<Vec<u8>> {
     let mut files = input_files(set);
     if set.system.is_none() {
         let aggregation = work.path().join("cupcake_system_evaluate.rego");
-        fs_err::write(&aggregation, builtin_aggregation(set.scope)).map_err(Error::internal)?;
+        fs_err::write(&aggregation, crate::aggregation::for_set(set)).map_err(Error::internal)?;
         files.push(aggregation);
     }
     let bundle = work.path().join("bundle.tar.gz");

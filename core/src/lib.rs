@@ -6,6 +6,7 @@
 //! [`Engine`] is the entry point: load once, evaluate many times. The `ffi` module exposes the
 //! same engine to Python and Node through UniFFI.
 
+mod aggregation;
 mod builtins;
 mod bundle;
 mod cache;
@@ -36,6 +37,10 @@ pub use decision::DecisionKind;
 pub use engine::{Decision, Engine};
 pub use error::{Error, Result};
 pub use harness::failure_response;
+/// Parses a Rego source's first METADATA block. Not part of the API: it exists for the fuzz
+/// targets in `core/fuzz`, which reach the YAML parser without compiling anything.
+#[doc(hidden)]
+pub use metadata::parse as parse_policy_metadata;
 pub use metadata::{PolicyMetadata, Routing};
 pub use opa::{ensure_opa, OPA_VERSION};
 #[doc(hidden)]
@@ -45,3 +50,11 @@ pub use options::{EngineOptions, Harness, Limits};
 pub use policy::Policy;
 
 use ffi::UniFfiTag;
+
+/// The aggregation entrypoint cupcake generates for the project policies at `path`. Not part of
+/// the API: the start-up benchmark gives `opa eval` exactly what cupcake compiles.
+#[doc(hidden)]
+pub fn generated_aggregation(path: &std::path::Path, harness: Harness) -> Result<String> {
+    let set = policy::discover(path, harness, policy::Scope::Project)?;
+    Ok(aggregation::for_set(&set))
+}

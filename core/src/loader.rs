@@ -46,7 +46,14 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
     let pool = InstancePool::load(module, &set.scope.entrypoint(), options.limits, &table, "")
         .map_err(|err| name_builtin_users(err, set))?;
     if let (Some(cache), Some(key)) = (&cache, &key) {
-        cache.store(key, &Entry { wasm, native });
+        // OPA read the policy files again after they were hashed. A file edited in between
+        // would leave a module built from the new text under the old text's key, and a later
+        // start with the old text would load it. Such a build serves this engine only.
+        if cache_key(set, options).ok().flatten().as_ref() == Some(key) {
+            cache.store(key, &Entry { wasm, native });
+        } else {
+            tracing::warn!("policies changed while compiling; this build is not cached");
+        }
     }
     Ok(pool)
 }
@@ -113,7 +120,7 @@ fn cache_key(set: &PolicySet, options: &EngineOptions) -> Result<Option<String>>
     if set.system.is_none() {
         key.add(
             "<builtin aggregation>",
-            compiler::builtin_aggregation(set.scope).as_bytes(),
+            crate::aggregation::for_set(set).as_bytes(),
         );
     }
     Ok(Some(key.finish()))

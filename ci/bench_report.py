@@ -92,8 +92,9 @@ class Target:
 
 def at_most(name: str, value: float, limit: float, unit: str) -> Target:
     met = value <= limit
-    miss = "" if met else f"{value / limit:.2f}× the limit ({value - limit:.1f} {unit} over)"
-    return Target(name, f"{value:.1f} {unit}", met, miss)
+    space = "" if unit == "×" else " "
+    miss = "" if met else f"{value / limit:.2f}× the limit ({value - limit:.1f}{space}{unit} over)"
+    return Target(name, f"{value:.1f}{space}{unit}", met, miss)
 
 
 def at_least(name: str, value: float, floor: float, unit: str = "×") -> Target:

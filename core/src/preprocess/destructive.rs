@@ -3,7 +3,8 @@
 //! symlink or `cd` the agent uses.
 //!
 //! Programs and the operands that count (a program is found after assignments, `sudo`,
-//! `env`, `xargs` and similar wrappers, and by its base name, so `/bin/rm` and `\rm` count):
+//! `env`, `xargs` and similar wrappers, and by its base name in any ASCII case, so `/bin/rm`,
+//! `\rm` and, for case-insensitive filesystems, `RM` count):
 //! - every path operand: `rm`, `rmdir`, `unlink`, `shred`, `truncate`, `mv`, `tee`;
 //! - after the mode or owner (unless `--reference` replaces it): `chmod`, `chown`, `chgrp`;
 //! - the destination (`-t DIR`, else the last operand): `cp`, `ln`, `install`;
@@ -96,9 +97,14 @@ impl Program {
         }
     }
 
+    /// The listed program `word` runs, by base name in any ASCII case: on a case-insensitive
+    /// filesystem (macOS, Windows) `RM` runs rm, and where it runs nothing a stray match only
+    /// adds directories.
     fn named(word: &str) -> Option<&'static Self> {
         let base = word.rsplit('/').next().unwrap_or(word);
-        PROGRAMS.iter().find(|program| program.name == base)
+        PROGRAMS
+            .iter()
+            .find(|program| program.name.eq_ignore_ascii_case(base))
     }
 }
 
@@ -158,7 +164,10 @@ fn find_program(words: &[Word]) -> Option<Found<'_>> {
         if base == "cd" || base == "pushd" {
             return Some(Found::ChangeDir(rest));
         }
-        if !WRAPPERS.contains(&base) {
+        if !WRAPPERS
+            .iter()
+            .any(|wrapper| wrapper.eq_ignore_ascii_case(base))
+        {
             return None;
         }
         wrapped = true;

@@ -1,9 +1,13 @@
 //! Cupcake's integration tests, one binary. A custom harness (libtest-mimic) lets the shared
 //! conformance folder become one test per case, beside the hand-written tests.
 
+#[cfg(unix)]
+mod adversarial;
 mod builtins;
 mod conformance;
 mod engine;
+#[cfg(unix)]
+mod faults;
 mod isolation;
 mod opa;
 mod support;
@@ -15,5 +19,9 @@ fn main() {
     trials.extend(engine::trials());
     trials.extend(isolation::trials());
     trials.extend(opa::trials());
+    #[cfg(unix)]
+    trials.extend(adversarial::trials());
+    #[cfg(unix)]
+    trials.extend(faults::trials());
     libtest_mimic::run(&args, trials).exit();
 }

@@ -135,6 +135,9 @@ fn programs_are_found_behind_wrappers_and_spellings() {
         "echo $(rm ../protected/secret.txt)",
         "find ../protected/secret.txt -delete",
         "find ../protected/secret.txt -exec rm {} \\;",
+        // Case-insensitive filesystems (macOS, Windows) run rm for these.
+        "RM ../protected/secret.txt",
+        "SUDO /BIN/Rm ../protected/secret.txt",
     ] {
         assert_eq!(sandbox.run(command), expected, "{command}");
     }

@@ -71,7 +71,7 @@ pub fn export(path: &Path, options: &EngineOptions, output: &Path) -> Result<()>
     for (index, set) in sets.iter().enumerate() {
         let module = format!("module-{index}.wasm");
         if !set.policies.is_empty() {
-            let wasm = compiler::compile(&opa, set)?;
+            let wasm = compiler::compile(&opa, set, options.limits.compile_timeout)?;
             // Load it once here, so a bundle that cannot work (a missing builtin) is refused now.
             crate::loader::load_wasm(&wasm, set.scope, options)?;
             append(&mut archive, &module, &wasm, output)?;

@@ -3,7 +3,8 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::opa::Opa;
@@ -18,8 +19,9 @@ pub fn input_files(set: &PolicySet) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Runs OPA over every file of `set` and returns the module bytes.
-pub fn compile(opa: &Opa, set: &PolicySet) -> Result<Vec<u8>> {
+/// Runs OPA over every file of `set` and returns the module bytes. OPA is killed, and the
+/// compile fails, if it runs longer than `deadline`.
+pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>> {
     let work = tempfile::tempdir()
         .map_err(|err| Error::internal(format!("cannot create a temporary directory: {err}")))?;
     let mut files = input_files(set);
@@ -29,21 +31,72 @@ pub fn compile(opa: &Opa, set: &PolicySet) -> Result<Vec<u8>> {
         files.push(aggregation);
     }
     let bundle = work.path().join("bundle.tar.gz");
-    let output = Command::new(&opa.path)
+    // Output goes to files, not pipes: nothing has to drain them while we wait.
+    let stdout_path = work.path().join("opa.stdout");
+    let stderr_path = work.path().join("opa.stderr");
+    let mut child = Command::new(&opa.path)
         .args(["build", "-t", "wasm", "-e", &set.scope.entrypoint(), "-o"])
         .arg(&bundle)
         .args(&files)
-        .output()
+        .stdin(Stdio::null())
+        .stdout(
+            fs_err::File::create(&stdout_path)
+                .map_err(Error::internal)?
+                .into_parts()
+                .0,
+        )
+        .stderr(
+            fs_err::File::create(&stderr_path)
+                .map_err(Error::internal)?
+                .into_parts()
+                .0,
+        )
+        .spawn()
         .map_err(|err| Error::OpaNotFound {
             searched: format!("{}: cannot run: {err}", opa.path.display()),
             wanted: crate::opa::OPA_VERSION,
         })?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let stdout = String::from_utf8_lossy(&output.stdout);
+    let status = wait_with_deadline(&mut child, deadline).map_err(Error::internal)?;
+    let Some(status) = status else {
+        return Err(Error::PolicyCompile {
+            file: set.root.clone(),
+            line: None,
+            reason: format!(
+                "opa build ran longer than {} s and was stopped; check that {} is a working OPA",
+                deadline.as_secs(),
+                opa.path.display()
+            ),
+        });
+    };
+    if !status.success() {
+        let stderr = fs_err::read(&stderr_path).unwrap_or_default();
+        let stdout = fs_err::read(&stdout_path).unwrap_or_default();
+        let (stderr, stdout) = (
+            String::from_utf8_lossy(&stderr),
+            String::from_utf8_lossy(&stdout),
+        );
         return Err(compile_error(&set.root, format!("{stderr}{stdout}").trim()));
     }
     extract_wasm(&bundle)
+}
+
+/// Waits for `child` until `deadline`; kills it and returns `None` when the deadline passes.
+fn wait_with_deadline(
+    child: &mut Child,
+    deadline: Duration,
+) -> std::io::Result<Option<ExitStatus>> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(Some(status));
+        }
+        if started.elapsed() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(None);
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// Turns OPA's error text into a `PolicyCompile` naming the first file and line it mentions.

@@ -40,7 +40,7 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
     // OPA downloaded just now had no key yet; key the entry so the next start finds it.
     let key = key.map_or_else(|| cache_key(set, options), |key| Ok(Some(key)))?;
     tracing::debug!(opa = %opa.path.display(), version = %opa.version, "compiling policies");
-    let wasm = compiler::compile(&opa, set)?;
+    let wasm = compiler::compile(&opa, set, options.limits.compile_timeout)?;
     let module = wasm::compile_module(&wasm)?;
     let native = wasm::serialize_module(&module)?;
     let pool = InstancePool::load(module, &set.scope.entrypoint(), options.limits, &table, "")

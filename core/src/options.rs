@@ -45,6 +45,9 @@ pub struct Limits {
     pub input_bytes: usize,
     /// Deepest accepted nesting of arrays and objects in an event.
     pub json_depth: usize,
+    /// How long `opa build` may run before it is killed. A cold compile takes about a second;
+    /// an OPA that hangs must fail the load instead of holding the hook until its host gives up.
+    pub compile_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -53,6 +56,7 @@ impl Default for Limits {
             timeout: Duration::from_millis(500),
             memory_bytes: 256 * 1024 * 1024,
             input_bytes: 4 * 1024 * 1024,
+            compile_timeout: Duration::from_secs(120),
             json_depth: 64,
         }
     }

@@ -17,7 +17,41 @@ pub fn trials() -> Vec<Trial> {
                 broken_opa(body, kind, needle)
             })
         })
+        .chain([Trial::test(
+            "faults::opa_build_that_hangs_is_stopped",
+            hanging_build,
+        )])
         .collect()
+}
+
+/// An `opa build` that never ends is killed at the compile deadline: a typed compile error,
+/// soon, instead of a hook that waits until its host gives up.
+fn hanging_build() -> Result<(), Failed> {
+    let project = Project::new()?;
+    let fake = project.root.join("hanging-opa");
+    script(
+        &fake,
+        &format!(
+            "[ \"$1\" = version ] && exec '{}' \"$@\"\nexec sleep 600\n",
+            real_opa().display()
+        ),
+    )?;
+    let mut options = project.options(&fake);
+    options.limits.compile_timeout = std::time::Duration::from_millis(500);
+    let started = std::time::Instant::now();
+    let (got, message) = kind_of(Engine::new(project.project(), options))?;
+    check(
+        got == "PolicyCompile" && message.contains("was stopped"),
+        || format!("expected PolicyCompile naming the deadline, got {got}: {message}"),
+    )?;
+    check(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        || format!("the load took {:?}", started.elapsed()),
+    )?;
+    check(project.entries().is_empty(), || {
+        format!("a stopped compile left {:?}", project.entries())
+    })?;
+    expect_example(&project.load(&real_opa())?)
 }
 
 /// Scripts standing in for OPA. `$REAL` is the real OPA; the build script's `$7` is the

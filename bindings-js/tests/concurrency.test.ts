@@ -1,9 +1,10 @@
 // `evaluate` runs on cupcake's thread pool: the event loop keeps turning while it works, and one
 // engine answers many concurrent calls, each with its own decision. No timing thresholds: the
 // checks count event-loop turns and compare results.
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { Cupcake, DecisionKind } from "../src/index.js";
-import { fixture, slowEvent } from "./support.js";
+import { Cupcake, DecisionKind, type Decision } from "../src/index.js";
+import { fixture, repoRoot, slowEvent } from "./support.js";
 
 let cupcake: Cupcake;
 
@@ -61,4 +62,81 @@ test("sync and async calls can share one engine", async () => {
   const sync = cupcake.evaluateSync(slowEvent(70_000));
   expect(sync.reason).toBe("counted 10000");
   expect((await pending).reason).toBe("counted 42857");
+});
+
+// Stress: 1,000 evaluations at once on one engine, over a mix of events whose decisions are known.
+// Events 4 and 6 of every 8 carry their index into the decision (a file path echoed in the reason
+// or context), so a decision handed to the wrong caller is caught, not just a lost one.
+const stressEvents = 1000;
+
+/** Event `i` of the mix, the kind it must get, and the marker its decision must carry. */
+function stressEvent(i: number): { event: object; kind: DecisionKind; marker?: string } {
+  const base = { session_id: `stress-${i}`, cwd: "/work/app" };
+  const tool = (name: string, input: Record<string, string>): object => ({
+    ...base,
+    hook_event_name: "PreToolUse",
+    tool_name: name,
+    tool_input: input,
+  });
+  const prompt = (text: string): object => ({ ...base, hook_event_name: "UserPromptSubmit", prompt: text });
+  switch (i % 8) {
+    case 0:
+      return { event: tool("Bash", { command: `git status --short ${i}` }), kind: DecisionKind.Allow };
+    case 1:
+      return { event: tool("Bash", { command: `rm -rf build-${i}/` }), kind: DecisionKind.Deny };
+    case 2:
+      return { event: tool("Bash", { command: `git push origin feature-${i}` }), kind: DecisionKind.Ask };
+    case 3:
+      return { event: tool("Bash", { command: "npm install" }), kind: DecisionKind.Modify };
+    case 4: {
+      const path = `/work/app/secret-${i}.env`;
+      return { event: tool("Write", { file_path: path, content: "TOKEN=x" }), kind: DecisionKind.Deny, marker: path };
+    }
+    case 5:
+      return { event: tool("Edit", { file_path: `/work/app/src/file_${i}.rs` }), kind: DecisionKind.Allow };
+    case 6: {
+      const path = `/etc/outside-${i}`;
+      const event = { ...base, hook_event_name: "PostToolUse", tool_name: "Read", tool_input: { file_path: path } };
+      return { event, kind: DecisionKind.Allow, marker: path };
+    }
+    default:
+      return i % 16 === 7
+        ? { event: prompt(`CUPCAKE-STOP ${i}`), kind: DecisionKind.Halt }
+        : { event: prompt(`commit change ${i}`), kind: DecisionKind.Allow };
+  }
+}
+
+const stress = Array.from({ length: stressEvents }, (_, i) => stressEvent(i));
+
+function checkMarked(i: number, decision: Decision): void {
+  const { kind, marker } = stress[i] ?? expect.fail(`no event ${i}`);
+  expect(decision.kind, `event ${i}`).toBe(kind);
+  if (marker !== undefined) {
+    const carried = decision.reason.includes(marker) || decision.context.some((note) => note.includes(marker));
+    expect(carried, `event ${i} lacks its marker ${marker}: ${JSON.stringify(decision)}`).toBe(true);
+  }
+}
+
+test("stress: 1,000 concurrent evaluate calls on one engine, each with its own decision", async () => {
+  const standard = await Cupcake.init(join(repoRoot, "core", "benches", "standard"), { timeoutMs: 5000 });
+  try {
+    // A sequential pass first: the reference every concurrent decision must equal.
+    const expected = stress.map(({ event }) => standard.evaluateSync(event));
+    expected.forEach((decision, i) => checkMarked(i, decision));
+
+    const decisions = await Promise.all(stress.map(({ event }) => standard.evaluate(event)));
+    expect(decisions).toHaveLength(stressEvents);
+    decisions.forEach((decision, i) => {
+      checkMarked(i, decision);
+      expect(decision, `event ${i}`).toEqual(expected[i]);
+    });
+
+    // Synchronous calls interleaved with the pool's work on the same engine.
+    const pending = Promise.all(stress.map(({ event }) => standard.evaluate(event)));
+    const sync = stress.map(({ event }) => standard.evaluateSync(event));
+    expect(sync).toEqual(expected);
+    expect(await pending).toEqual(expected);
+  } finally {
+    standard.dispose();
+  }
 });

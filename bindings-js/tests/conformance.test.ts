@@ -1,7 +1,13 @@
 // Runs the shared cases in tests/conformance/ through the raw generated Engine: one test per
 // case, named by its note, with each area's engine loaded once. Skips live in
 // conformance-skips.json as {"<note>": {"reason": "...", "issue": "..."}}.
-import { readdirSync, readFileSync, realpathSync } from "node:fs";
+//
+// A case may build its event from `input_parts` ([text, n] pairs, for inputs too large to store)
+// or carry `load` instead of an event (load another engine and expect `want_error`); an area's
+// `follow_up` event runs on the area's engine after every case. See the Rust runner,
+// core/tests/it/conformance.rs, for the full description.
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { CupcakeError, Engine, Harness, type DecisionRecord } from "../src/index.js";
@@ -11,17 +17,22 @@ interface WantError {
   kind: string;
   contains: string;
 }
-interface Case {
-  note: string;
+interface Check {
   input?: unknown;
   input_text?: string;
+  input_parts?: [string, number][];
+  load?: { policy_dir?: string; unreadable?: boolean };
   want_result?: Record<string, unknown>;
   want_error?: WantError;
+}
+interface Case extends Check {
+  note: string;
 }
 interface Area {
   harness: string;
   global_dir?: string;
   load_error?: WantError;
+  follow_up?: Check;
   cases: Case[];
 }
 type Skips = Record<string, { reason?: string; issue?: string } | undefined>;
@@ -34,14 +45,55 @@ const areas = readdirSync(conformanceDir, { withFileTypes: true })
   .sort();
 const notes = new Set<string>();
 
-function load(area: string, spec: Area): Engine {
+/**
+ * Why a mode-000 directory proves nothing here, or undefined. Root reads it anyway; the CLI
+ * suite (cli/tests/bad_input.rs) runs that case as an unprivileged user instead.
+ */
+function unreadableUnsupported(): string | undefined {
+  if (process.platform === "win32") return "this platform has no permission bits";
+  const probe = mkdtempSync(join(tmpdir(), "cupcake-probe-"));
+  chmodSync(probe, 0o000);
+  try {
+    readdirSync(probe);
+    return "permission bits are not enforced for this user (root ignores them)";
+  } catch {
+    return undefined;
+  } finally {
+    chmodSync(probe, 0o700);
+    rmSync(probe, { recursive: true });
+  }
+}
+const unreadableSkip = unreadableUnsupported();
+
+/** A case with `load`: loads that engine with the area's options (it should throw). */
+function loadOther(spec: Area, areaDir: string, what: NonNullable<Check["load"]>): Engine {
+  if (what.unreadable !== true) return load(spec, areaDir, what.policy_dir ?? "");
+  const root = mkdtempSync(join(tmpdir(), "cupcake-unreadable-"));
+  mkdirSync(join(root, "policies", "claude"), { recursive: true });
+  chmodSync(root, 0o000);
+  try {
+    return load(spec, areaDir, root);
+  } finally {
+    chmodSync(root, 0o700);
+    rmSync(root, { recursive: true });
+  }
+}
+
+function eventText(c: Check): string {
+  if (c.input_text !== undefined) return c.input_text;
+  if (c.input_parts !== undefined) return c.input_parts.map(([text, count]) => text.repeat(count)).join("");
+  return JSON.stringify(c.input);
+}
+
+/** An engine with the options of the area in `areaDir`, from `path` (default: the area). */
+function load(spec: Area, areaDir: string, path = areaDir): Engine {
   const harness = spec.harness.charAt(0).toUpperCase() + spec.harness.slice(1);
-  return new Engine(join(conformanceDir, area), {
+  return new Engine(path, {
     harness: harness as Harness,
     opa_path: undefined,
     timeout_ms: undefined,
     memory_limit_bytes: undefined,
-    global_dir: spec.global_dir === undefined ? undefined : join(conformanceDir, area, spec.global_dir),
+    global_dir: spec.global_dir === undefined ? undefined : join(areaDir, spec.global_dir),
     cache_dir: undefined,
     download_opa: undefined,
   });
@@ -76,7 +128,7 @@ for (const area of areas) {
   const engine = (): Engine => {
     if (loaded === undefined) {
       try {
-        loaded = { engine: load(area, spec) };
+        loaded = { engine: load(spec, join(conformanceDir, area)) };
       } catch (error) {
         loaded = { error };
       }
@@ -93,24 +145,40 @@ for (const area of areas) {
     });
   }
 
+  const run = (c: Check): void => {
+    if (c.load !== undefined) {
+      let thrown: unknown;
+      try {
+        loadOther(spec, join(conformanceDir, area), c.load);
+      } catch (error) {
+        thrown = error;
+      }
+      expectError(thrown, c.want_error ?? { kind: "(a want_error)", contains: "" });
+      return;
+    }
+    const text = eventText(c);
+    if (c.want_error !== undefined) {
+      let thrown: unknown;
+      try {
+        engine().evaluate(text);
+      } catch (error) {
+        thrown = error;
+      }
+      expectError(thrown, c.want_error);
+    } else if (c.want_result !== undefined) {
+      expectResult(engine().evaluate(text), c.want_result);
+    } else {
+      throw new Error("a case needs want_result or want_error");
+    }
+  };
+
   for (const c of spec.cases) {
     notes.add(c.note);
-    const skip = skips[c.note];
+    const skip = skips[c.note] ?? (c.load?.unreadable ? unreadableSkip : undefined);
     test.skipIf(skip !== undefined)(c.note, () => {
-      const text = c.input_text ?? JSON.stringify(c.input);
-      if (c.want_error !== undefined) {
-        let thrown: unknown;
-        try {
-          engine().evaluate(text);
-        } catch (error) {
-          thrown = error;
-        }
-        expectError(thrown, c.want_error);
-      } else if (c.want_result !== undefined) {
-        expectResult(engine().evaluate(text), c.want_result);
-      } else {
-        throw new Error(`case ${c.note} has neither want_result nor want_error`);
-      }
+      run(c);
+      // The same engine answers an ordinary event correctly after this case.
+      if (spec.follow_up !== undefined) run(spec.follow_up);
     });
   }
 }

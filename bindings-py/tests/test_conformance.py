@@ -3,12 +3,19 @@ generated Engine: one test per case, named by its note, with one engine per area
 
 Skips live in conformance_skips.json as {"<note>": {"reason": "...", "issue": "..."}}; a skip
 without a reason, or for a note that no longer exists, fails the run.
+
+A case may build its event from ``input_parts`` (``[text, n]`` pairs, for inputs too large to
+store) or carry ``load`` instead of an event (load another engine and expect ``want_error``); an
+area's ``follow_up`` event runs on the area's engine after every case. See the Rust runner,
+core/tests/it/conformance.rs, for the full description.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +52,44 @@ def _engine(area: Path) -> Engine:
     return Engine(str(area), _options(area, _spec(area)))
 
 
+@functools.cache
+def _unreadable_unsupported() -> str | None:
+    """Why a mode-000 directory proves nothing here, or None. Root reads it anyway; the CLI
+    suite (cli/tests/bad_input.rs) runs that case as an unprivileged user instead."""
+    if os.name != "posix":
+        return "this platform has no permission bits"
+    with tempfile.TemporaryDirectory() as probe:
+        os.chmod(probe, 0)
+        try:
+            os.listdir(probe)
+        except PermissionError:
+            return None
+        finally:
+            os.chmod(probe, 0o700)
+    return "permission bits are not enforced for this user (root ignores them)"
+
+
+def _load(area: Path, load: dict[str, Any]) -> Engine:
+    options = _options(area, _spec(area))
+    if not load.get("unreadable"):
+        return Engine(load["policy_dir"], options)
+    with tempfile.TemporaryDirectory() as root:
+        os.makedirs(os.path.join(root, "policies", "claude"))
+        os.chmod(root, 0)
+        try:
+            return Engine(root, options)
+        finally:
+            os.chmod(root, 0o700)
+
+
+def _event(case: dict[str, Any]) -> str:
+    if "input_text" in case:
+        return str(case["input_text"])
+    if "input_parts" in case:
+        return "".join(text * count for text, count in case["input_parts"])
+    return json.dumps(case["input"])
+
+
 def _params() -> list[Any]:
     params = []
     for area in AREAS:
@@ -54,6 +99,8 @@ def _params() -> list[Any]:
         for case in spec["cases"]:
             skip = SKIPS.get(case["note"])
             reason = skip.get("reason") if isinstance(skip, dict) else None
+            if case.get("load", {}).get("unreadable"):
+                reason = reason or _unreadable_unsupported()
             marks = [pytest.mark.skip(reason=reason)] if reason else []
             params.append(pytest.param(area, case, id=case["note"], marks=marks))
     return params
@@ -81,6 +128,21 @@ def _check_result(decision: Decision, want: dict[str, Any]) -> None:
     assert {key: got[key] for key in expected} == expected
 
 
+def _run(area: Path, case: dict[str, Any]) -> None:
+    if "load" in case:
+        with pytest.raises(CupcakeError) as raised:
+            _load(area, case["load"])
+        _check_error(raised.value, case["want_error"])
+        return
+    event = _event(case)
+    if "want_error" in case:
+        with pytest.raises(CupcakeError) as raised:
+            _engine(area).evaluate(event)
+        _check_error(raised.value, case["want_error"])
+    else:
+        _check_result(_engine(area).evaluate(event), case["want_result"])
+
+
 @pytest.mark.parametrize(("area", "case"), PARAMS)
 def test_case(area: Path, case: dict[str, Any] | None) -> None:
     if case is None:
@@ -88,13 +150,11 @@ def test_case(area: Path, case: dict[str, Any] | None) -> None:
             _engine(area)
         _check_error(raised.value, _spec(area)["load_error"])
         return
-    event = case["input_text"] if "input_text" in case else json.dumps(case["input"])
-    if "want_error" in case:
-        with pytest.raises(CupcakeError) as raised:
-            _engine(area).evaluate(event)
-        _check_error(raised.value, case["want_error"])
-    else:
-        _check_result(_engine(area).evaluate(event), case["want_result"])
+    _run(area, case)
+    follow_up = _spec(area).get("follow_up")
+    if follow_up is not None:
+        # The same engine answers an ordinary event correctly after this case.
+        _run(area, follow_up)
 
 
 def test_skip_file_is_valid() -> None:

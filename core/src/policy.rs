@@ -71,7 +71,10 @@ pub struct PolicySet {
 /// Accepts the `.cupcake` directory itself or the project directory that holds it.
 pub fn resolve_root(path: &Path) -> Result<PathBuf> {
     let nested = path.join(".cupcake");
-    let root = if nested.is_dir() {
+    // A `.cupcake` in `path` that cannot even be checked means `path` itself is unreadable.
+    let nested_found =
+        path.is_dir() && nested.try_exists().map_err(|err| unreadable(path, &err))?;
+    let root = if nested_found && nested.is_dir() {
         nested
     } else {
         path.to_path_buf()
@@ -82,7 +85,27 @@ pub fn resolve_root(path: &Path) -> Result<PathBuf> {
             "policy directory does not exist; pass the project's .cupcake directory (create one with `cupcake init`)",
         ));
     }
+    // A directory this process may not list or search would otherwise look empty: no
+    // policies, every action allowed. Listing it and looking inside it must both work.
+    fs_err::read_dir(&root).map_err(|err| unreadable(&root, &err))?;
+    present(&root.join("policies"))?;
     Ok(root)
+}
+
+/// Whether `path` exists. Unlike `Path::exists`, a path that cannot be checked (no search
+/// permission on a parent) is an error rather than absent, since absent means "no policies".
+fn present(path: &Path) -> Result<bool> {
+    path.try_exists().map_err(|err| unreadable(path, &err))
+}
+
+fn unreadable(path: &Path, err: &std::io::Error) -> Error {
+    Error::config(
+        path,
+        format!(
+            "cannot read the policy directory ({}); make it readable by the user that runs cupcake",
+            err.kind()
+        ),
+    )
 }
 
 /// Discovers the policies of `harness` below the `.cupcake` directory found from `path`.
@@ -91,11 +114,11 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
     let rulebook = Rulebook::load(&root)?;
     let mut files = Vec::new();
     let system_file = root.join("system").join("evaluate.rego");
-    if system_file.is_file() {
+    if present(&system_file)? && system_file.is_file() {
         files.push(system_file);
     }
     let harness_dir = root.join("policies").join(harness.dir_name());
-    if harness_dir.is_dir() {
+    if present(&harness_dir)? && harness_dir.is_dir() {
         collect_rego_files(&harness_dir, &mut files)?;
     }
     for name in rulebook.builtins.keys() {

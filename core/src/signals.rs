@@ -15,7 +15,8 @@ use crate::error::{Error, Result};
 use crate::rulebook::Rulebook;
 
 /// Bytes kept from each of a signal's output streams; the rest is read and dropped so the
-/// program never blocks on a full pipe.
+/// program never blocks on a full pipe. A signal whose stdout runs past it has failed: a policy
+/// must never decide on a silently cut-off result.
 const OUTPUT_CAP: usize = 1024 * 1024;
 
 /// How a signal is started.
@@ -172,13 +173,17 @@ fn run_one(signal: &Signal, workdir: &Path, stdin: &[u8]) -> Value {
     if let Some(writer) = writer {
         let _ = writer.join();
     }
-    let collect = |reader: Option<std::thread::JoinHandle<String>>| {
+    let collect = |reader: Option<std::thread::JoinHandle<Captured>>| {
         reader.and_then(|r| r.join().ok()).unwrap_or_default()
     };
-    let (output, errors) = (collect(stdout), collect(stderr));
+    let (stdout, stderr) = (collect(stdout), collect(stderr));
+    let (output, errors) = (stdout.text, stderr.text);
 
     match status {
         None => failure("timeout"),
+        Some(status) if status.success() && stdout.cut_off => {
+            failure(&format!("output exceeds the {OUTPUT_CAP}-byte limit"))
+        }
         Some(status) if status.success() => {
             let trimmed = output.trim();
             serde_json::from_str(trimmed).unwrap_or_else(|_| Value::String(trimmed.to_string()))
@@ -224,20 +229,34 @@ fn kill_group(child: &Child) {
     let _ = child;
 }
 
+/// What was kept of one output stream.
+#[derive(Default)]
+struct Captured {
+    /// The first `OUTPUT_CAP` bytes, as text.
+    text: String,
+    /// Whether the stream went on past them.
+    cut_off: bool,
+}
+
 /// Reads a stream to its end, keeping the first `OUTPUT_CAP` bytes.
-fn read_capped(mut pipe: impl Read) -> String {
+fn read_capped(mut pipe: impl Read) -> Captured {
     let mut kept = Vec::new();
+    let mut cut_off = false;
     let mut buffer = [0u8; 8192];
     loop {
         match pipe.read(&mut buffer) {
             Ok(0) | Err(_) => break,
             Ok(n) => {
                 let room = OUTPUT_CAP.saturating_sub(kept.len());
+                cut_off |= n > room;
                 kept.extend_from_slice(buffer.get(..n.min(room)).unwrap_or_default());
             }
         }
     }
-    String::from_utf8_lossy(&kept).into_owned()
+    Captured {
+        text: String::from_utf8_lossy(&kept).into_owned(),
+        cut_off,
+    }
 }
 
 #[cfg(test)]
@@ -304,9 +323,18 @@ mod tests {
     }
 
     #[test]
-    fn huge_output_is_capped() {
-        let signals = set(&[("big", "head -c 5000000 /dev/zero | tr '\\\\0' a", 10_000)]);
-        let results = signals.run(&names(&["big"]), b"");
-        assert_eq!(results["big"].as_str().map(str::len), Some(OUTPUT_CAP));
+    fn output_past_the_cap_is_a_failure() {
+        let full = format!("head -c {OUTPUT_CAP} /dev/zero | tr '\\\\0' a");
+        let signals = set(&[
+            ("big", "head -c 5000000 /dev/zero | tr '\\\\0' a", 10_000),
+            ("full", full.as_str(), 10_000),
+        ]);
+        let results = signals.run(&names(&["big", "full"]), b"");
+        assert_eq!(
+            results["big"],
+            json!({"success": false, "error": "output exceeds the 1048576-byte limit"})
+        );
+        // Exactly the cap is still a result.
+        assert_eq!(results["full"].as_str().map(str::len), Some(OUTPUT_CAP));
     }
 }

@@ -21,12 +21,21 @@ pub(crate) struct EvalArgs {
 
 pub(crate) fn run(args: &EvalArgs) -> ExitCode {
     let harness = Harness::parse(&args.load.harness).unwrap_or(Harness::Claude);
+    // Read one byte past the engine's input limit, so an oversized event is refused without
+    // holding all of it in memory.
+    let limit = cupcake::Limits::default().input_bytes;
     let mut stdin = Vec::new();
-    let read = std::io::stdin().read_to_end(&mut stdin);
+    let read = std::io::stdin()
+        .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_end(&mut stdin);
     let outcome = match read {
         Err(err) => Err((
             None,
             format!("cupcake could not read the hook event from stdin: {err}"),
+        )),
+        Ok(read) if read > limit => Err((
+            None,
+            format!("the hook event is over the {limit}-byte input limit; it was not evaluated"),
         )),
         Ok(_) => contain_panics(|| evaluate(args, &stdin)),
     };

@@ -187,6 +187,11 @@ export declare function guard<Input extends object, Rest extends unknown[], Resu
  * turned back into arguments.
  */
 export declare function guard<Args extends unknown[], Result>(fn: (...args: Args) => Result, options: GuardEventOptions<Args>): (...args: Args) => Promise<Awaited<Result>>;
+// ---- in-flight.d.ts
+/** Native async calls allowed in flight at once: a quarter of the smallest count seen to crash. */
+export declare const MAX_IN_FLIGHT = 64;
+/** Runs `call` once fewer than MAX_IN_FLIGHT native calls are pending. */
+export declare function withSlot<T>(call: () => Promise<T>): Promise<T>;
 // ---- index.d.ts
 /**
  * The `cupcake` package: the generated UniFFI bindings, re-exported unchanged, plus a thin layer

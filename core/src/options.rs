@@ -56,7 +56,7 @@ impl Default for Limits {
             timeout: Duration::from_millis(500),
             memory_bytes: 256 * 1024 * 1024,
             input_bytes: 4 * 1024 * 1024,
-            compile_timeout: Duration::from_secs(120),
+            compile_timeout: Duration::from_mins(2),
             json_depth: 64,
         }
     }

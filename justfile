@@ -27,9 +27,17 @@ test-js:
 bench:
     bash ci/bench.sh
 
+# One engine, a million evaluations: throughput and RSS every 100k, then a verdict on RSS growth.
+soak *args:
+    bash ci/soak.sh {{args}}
+
 # The wheel and the npm tarball for this platform, in dist/.
 dist:
     bash ci/dist.sh
+
+# Fuzz each cargo-fuzz target in core/fuzz for SECONDS (default 60); crashes land in core/fuzz/artifacts.
+fuzz seconds="60":
+    bash ci/fuzz.sh {{seconds}}
 
 # Regenerate both bindings from interface.udl.
 gen:

@@ -258,3 +258,6 @@ mod tests {
         assert_eq!(decision.rule_ids, ["high", "low"]);
     }
 }
+
+#[cfg(test)]
+mod properties;

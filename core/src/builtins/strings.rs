@@ -21,14 +21,15 @@ fn sprintf(args: &[Value]) -> Result<Value, String> {
 /// The Go value OPA passes to `fmt.Sprintf` for one operand. OPA decides by the number's
 /// text: a fraction or exponent makes a float. The wasm module's JSON dump keeps that text and
 /// serde applies the same rule, except that serde reads `-0` as the float -0.0; OPA's `-0` is
-/// an integer, and a negative zero written `-0.0` is rarer, so negative zero becomes `0`.
+/// an integer, and a negative zero written `-0.0` is rarer, so negative zero becomes `0`. A
+/// positive zero float (`0.0`) stays a float, as in OPA.
 fn go_arg(value: &Value) -> GoArg {
     match value {
         Value::String(s) => GoArg::Str(s.clone()),
         Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
             (Some(i), _, _) => GoArg::Int(i),
             (None, Some(u), _) => GoArg::BigInt(u),
-            (None, None, Some(f)) if f != 0.0 => GoArg::Float(f),
+            (None, None, Some(f)) if f != 0.0 || f.is_sign_positive() => GoArg::Float(f),
             _ => GoArg::Int(0),
         },
         other => GoArg::Str(rego_text(other)),
@@ -141,3 +142,6 @@ mod tests {
         assert_eq!(f("%q", &json!([["a"]])), "\"[\\\"a\\\"]\"");
     }
 }
+
+#[cfg(test)]
+mod properties;

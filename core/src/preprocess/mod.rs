@@ -159,3 +159,7 @@ fn expose_write_content(event: &mut Map<String, Value>) {
 // The cases build symlinks and compare Unix paths.
 #[cfg(all(test, unix))]
 mod tests;
+
+// Generated events; the paths they use are Unix paths.
+#[cfg(all(test, unix))]
+mod properties;

@@ -5,37 +5,21 @@
 )]
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use cupcake::{Engine, EngineOptions};
 
-/// The standard set: ten policies and eight events, shared with the Python, Node and CLI benches.
-fn standard_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/standard")
-}
-
-fn events() -> Vec<String> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(standard_dir().join("events"))
-        .expect("benches/standard/events exists")
-        .map(|entry| entry.expect("readable events dir").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|path| std::fs::read_to_string(path).expect("readable event"))
-        .collect()
-}
+#[path = "common/standard.rs"]
+mod standard;
 
 fn engine() -> Engine {
-    Engine::new(standard_dir(), EngineOptions::default())
+    Engine::new(standard::dir(), EngineOptions::default())
         .expect("the standard set compiles (is OPA installed? run `bash ci/tools.sh`)")
 }
 
 fn pipeline(c: &mut Criterion) {
     let engine = engine();
-    let events = events();
+    let events = standard::events();
     let mut group = c.benchmark_group("pipeline");
     group.throughput(Throughput::Elements(events.len() as u64));
     // One iteration is one pass over every event: parse, preprocess, route, wasm, synthesis
@@ -63,7 +47,7 @@ fn pipeline(c: &mut Criterion) {
 
 fn raw_wasm(c: &mut Criterion) {
     let engine = engine();
-    let events = events();
+    let events = standard::events();
     let mut group = c.benchmark_group("wasm");
     group.throughput(Throughput::Elements(events.len() as u64));
     // The policy module alone: input written, entrypoint run, result read back; no routing,

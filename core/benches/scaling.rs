@@ -7,12 +7,15 @@
     reason = "a benchmark reports rates on stdout"
 )]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use cupcake::{Engine, EngineOptions};
 use serde_json::json;
+
+#[path = "common/standard.rs"]
+mod standard;
 
 struct Plan {
     window: Duration,
@@ -43,23 +46,6 @@ impl Plan {
             }
         }
     }
-}
-
-fn standard_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/standard")
-}
-
-fn events() -> Vec<String> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(standard_dir().join("events"))
-        .expect("benches/standard/events exists")
-        .map(|entry| entry.expect("readable events dir").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|path| std::fs::read_to_string(path).expect("readable event"))
-        .collect()
 }
 
 /// Evaluations per second with `threads` threads evaluating on `engine` for `window`.
@@ -104,9 +90,9 @@ fn rss_kib() -> u64 {
 
 fn main() {
     let plan = Plan::from_args();
-    let engine = Engine::new(standard_dir(), EngineOptions::default())
+    let engine = Engine::new(standard::dir(), EngineOptions::default())
         .expect("the standard set compiles (is OPA installed? run `bash ci/tools.sh`)");
-    let events = events();
+    let events = standard::events();
     // Warm every thread's instance first, so the first window does not pay instantiation.
     throughput(&engine, &events, 4, plan.window / 4);
 

@@ -15,6 +15,9 @@ pub(crate) struct InitArgs {
     /// The project directory.
     #[arg(long, default_value = ".")]
     dir: PathBuf,
+    /// The OPA to pin (default: the one cupcake finds now, on PATH or in its cache).
+    #[arg(long)]
+    opa_path: Option<PathBuf>,
 }
 
 const EXAMPLE_POLICY: &str = r#"# METADATA
@@ -76,9 +79,13 @@ pub(crate) fn run(args: &InitArgs) -> Result<()> {
     };
     write_new(&example, template)?;
     write_new(&root.join("rulebook.yml"), RULEBOOK)?;
+    pin_opa(&root.join("rulebook.yml"), args.opa_path.as_deref())?;
+    let cupcake = std::env::current_exe()
+        .and_then(std::fs::canonicalize)
+        .context("finding the cupcake binary to pin in the hook command")?;
     let settings = match harness {
-        Harness::Claude => wire_claude(&args.dir)?,
-        Harness::Cursor => wire_cursor(&args.dir)?,
+        Harness::Claude => wire_claude(&args.dir, &cupcake)?,
+        Harness::Cursor => wire_cursor(&args.dir, &cupcake)?,
     };
     println!(
         "cupcake: policies in {}, hooks in {}",
@@ -86,6 +93,62 @@ pub(crate) fn run(args: &InitArgs) -> Result<()> {
         settings.display()
     );
     Ok(())
+}
+
+/// Records the OPA found now (absolute path and SHA-256) in the rulebook, so a compile never
+/// runs another binary (one dropped earlier on `PATH`, or written over this one). An existing
+/// `opa:` entry is kept: the user chose it.
+fn pin_opa(rulebook: &Path, opa_path: Option<&Path>) -> Result<()> {
+    let text = std::fs::read_to_string(rulebook)
+        .with_context(|| format!("reading {}", rulebook.display()))?;
+    if text.lines().any(|line| line.starts_with("opa:")) {
+        return Ok(());
+    }
+    let options = cupcake::EngineOptions {
+        opa_path: opa_path.map(Path::to_path_buf),
+        ..cupcake::EngineOptions::default()
+    };
+    let opa = match cupcake::ensure_opa(&options) {
+        Ok(opa) => {
+            std::fs::canonicalize(&opa).with_context(|| format!("resolving {}", opa.display()))?
+        }
+        Err(err) => {
+            eprintln!(
+                "cupcake: no OPA pinned ({err}); install OPA and run `cupcake init` again to pin it"
+            );
+            return Ok(());
+        }
+    };
+    let sha256 = cupcake::opa_sha256(&opa)?;
+    let path = serde_json::to_string(&opa.display().to_string())?;
+    let pin = format!(
+        "\n# Pinned by `cupcake init`: compiles use only this OPA, and only while its SHA-256 matches.\nopa:\n  path: {path}\n  sha256: {sha256}\n"
+    );
+    let mut updated = text;
+    if !updated.ends_with('\n') && !updated.is_empty() {
+        updated.push('\n');
+    }
+    updated.push_str(&pin);
+    std::fs::write(rulebook, updated).with_context(|| format!("writing {}", rulebook.display()))
+}
+
+/// `binary` quoted for a POSIX shell command line.
+fn shell_quoted(binary: &Path) -> String {
+    let text = binary.display().to_string();
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+".contains(c))
+    {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// Whether `command` is a cupcake hook for `harness` written by an earlier `init` (pinned or
+/// not), which this one replaces instead of adding a second hook.
+fn is_cupcake_hook(command: &str, harness: &str) -> bool {
+    command.contains("cupcake") && command.contains(&format!(" eval --harness {harness}"))
 }
 
 /// Writes `contents` unless the file exists: init never overwrites a user's work.
@@ -119,10 +182,14 @@ fn write_json(path: &Path, value: &Map<String, Value>) -> Result<()> {
 }
 
 /// Adds cupcake to each Claude hook event in `.claude/settings.json`.
-fn wire_claude(dir: &Path) -> Result<PathBuf> {
+fn wire_claude(dir: &Path, cupcake: &Path) -> Result<PathBuf> {
     let path = dir.join(".claude").join("settings.json");
     let mut settings = read_json(&path)?;
-    let command = "cupcake eval --harness claude --policy-dir \"$CLAUDE_PROJECT_DIR/.cupcake\"";
+    let command = format!(
+        "{} eval --harness claude --policy-dir \"$CLAUDE_PROJECT_DIR/.cupcake\"",
+        shell_quoted(cupcake)
+    );
+    let command = command.as_str();
     let hooks = object_at(&mut settings, "hooks", &path)?;
     for event in [
         "PreToolUse",
@@ -134,11 +201,20 @@ fn wire_claude(dir: &Path) -> Result<PathBuf> {
         "SubagentStop",
     ] {
         let entries = array_at(hooks, event, &path)?;
-        let present = entries.iter().any(|entry| {
-            entry["hooks"]
-                .as_array()
-                .is_some_and(|list| list.iter().any(|hook| hook["command"] == command))
-        });
+        let mut present = false;
+        for hook in entries
+            .iter_mut()
+            .filter_map(|entry| entry.get_mut("hooks").and_then(Value::as_array_mut))
+            .flatten()
+        {
+            if hook["command"]
+                .as_str()
+                .is_some_and(|c| is_cupcake_hook(c, "claude"))
+            {
+                hook["command"] = json!(command);
+                present = true;
+            }
+        }
         if !present {
             let mut entry = json!({"hooks": [{"type": "command", "command": command}]});
             if matches!(event, "PreToolUse" | "PostToolUse" | "PermissionRequest") {
@@ -152,11 +228,15 @@ fn wire_claude(dir: &Path) -> Result<PathBuf> {
 }
 
 /// Adds cupcake to each Cursor hook in `.cursor/hooks.json`.
-fn wire_cursor(dir: &Path) -> Result<PathBuf> {
+fn wire_cursor(dir: &Path, cupcake: &Path) -> Result<PathBuf> {
     let path = dir.join(".cursor").join("hooks.json");
     let mut config = read_json(&path)?;
     config.entry("version").or_insert(json!(1));
-    let command = "cupcake eval --harness cursor --policy-dir .cupcake";
+    let command = format!(
+        "{} eval --harness cursor --policy-dir .cupcake",
+        shell_quoted(cupcake)
+    );
+    let command = command.as_str();
     let hooks = object_at(&mut config, "hooks", &path)?;
     for event in [
         "beforeShellExecution",
@@ -166,7 +246,17 @@ fn wire_cursor(dir: &Path) -> Result<PathBuf> {
         "stop",
     ] {
         let entries = array_at(hooks, event, &path)?;
-        if !entries.iter().any(|hook| hook["command"] == command) {
+        let mut present = false;
+        for hook in entries.iter_mut() {
+            if hook["command"]
+                .as_str()
+                .is_some_and(|c| is_cupcake_hook(c, "cursor"))
+            {
+                hook["command"] = json!(command);
+                present = true;
+            }
+        }
+        if !present {
             entries.push(json!({"command": command}));
         }
     }

@@ -33,6 +33,7 @@ pub(crate) fn inspect(args: &InspectArgs) -> Result<()> {
             "routes": engine.route_keys(),
             "signals": engine.signal_names(),
             "host_builtins": engine.host_builtins(),
+            "self_protection": engine.self_protection(),
         });
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
@@ -67,7 +68,16 @@ pub(crate) fn inspect(args: &InspectArgs) -> Result<()> {
         "host builtins: {}",
         none_if_empty(&engine.host_builtins().join(", "))
     );
+    println!("self-protection: {}", self_protection(&engine));
     Ok(())
+}
+
+fn self_protection(engine: &cupcake::Engine) -> &'static str {
+    if engine.self_protection() {
+        "on"
+    } else {
+        "OFF (rulebook.yml: self_protection.enabled: false)"
+    }
 }
 
 fn none_if_empty(text: &str) -> &str {
@@ -128,6 +138,12 @@ pub(crate) fn validate(args: &ValidateArgs) -> ExitCode {
         }
     };
     let mut warnings = 0;
+    if !engine.self_protection() {
+        eprintln!(
+            "warning: self-protection is off (rulebook.yml: self_protection.enabled: false); the agent can change cupcake's own policies and hook configuration"
+        );
+        warnings += 1;
+    }
     for policy in engine.policies().iter().chain(engine.global_policies()) {
         let routing = policy.metadata.routing.clone().unwrap_or_default();
         let source = std::fs::read_to_string(&policy.path).unwrap_or_default();

@@ -10,6 +10,7 @@ mod env_vars;
 mod eval;
 mod init;
 mod inspect;
+mod watchdog;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -81,6 +82,8 @@ impl LoadArgs {
             download_opa: self.download_opa,
             cache_dir: self.cache_dir.clone(),
             global_dir: self.global_dir.clone(),
+            // The binary the hook runs is as much cupcake's configuration as its policies.
+            protected_paths: std::env::current_exe().into_iter().collect(),
             ..EngineOptions::default()
         })
     }

@@ -58,7 +58,6 @@ struct SignalManifest {
 /// writes a bundle to `output`. Executable-file signals cannot travel; a policy that needs one
 /// makes loading the bundle fail rather than run without it.
 pub fn export(path: &Path, options: &EngineOptions, output: &Path) -> Result<()> {
-    let opa = opa::locate(options)?;
     let mut sets = Vec::new();
     if let Some(global) = &options.global_dir {
         sets.push(policy::discover(global, options.harness, Scope::Global)?);
@@ -71,6 +70,7 @@ pub fn export(path: &Path, options: &EngineOptions, output: &Path) -> Result<()>
     for (index, set) in sets.iter().enumerate() {
         let module = format!("module-{index}.wasm");
         if !set.policies.is_empty() {
+            let opa = opa::locate(options, set.rulebook.opa.as_ref())?;
             let wasm = compiler::compile(&opa, set, options.limits.compile_timeout)?;
             // Load it once here, so a bundle that cannot work (a missing builtin) is refused now.
             crate::loader::load_wasm(&wasm, set.scope, options)?;
@@ -163,8 +163,9 @@ pub fn read(path: &Path) -> Result<Vec<BundledTier>> {
             format!("{reason}; re-create it with `cupcake compile`"),
         )
     };
-    let file = fs_err::File::open(path).map_err(|err| bad(format!("cannot open bundle: {err}")))?;
-    let mut archive = tar::Archive::new(file);
+    let (file, _) = crate::regular_file::open_capped(path, crate::regular_file::MODULE_CAP)
+        .map_err(|problem| bad(format!("cannot open bundle: {problem}")))?;
+    let mut archive = tar::Archive::new(file.take(crate::regular_file::MODULE_CAP));
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let entries = archive
         .entries()
@@ -255,6 +256,8 @@ fn tier_set(tier: TierManifest, root: &Path) -> PolicySet {
         rulebook: Rulebook {
             signals,
             builtins: tier.builtins,
+            ..Rulebook::default()
         },
+        sources: BTreeMap::new(),
     }
 }

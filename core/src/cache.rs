@@ -9,11 +9,13 @@
 //! cryptographic digest would add start-up time (it was the largest CPU cost of a warm start)
 //! without adding protection. The cache directory's ownership is what guards it.
 
-use std::io::Read as _;
+use std::io::{Read as _, Seek as _};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use crate::regular_file;
 
 /// The wasmtime release serialized modules come from; checked against Cargo.lock by a test.
 pub const WASMTIME_VERSION: &str = "48.0.8";
@@ -75,10 +77,10 @@ impl CompileCache {
         Self { root: root.into() }
     }
 
-    /// The path of entry `key`'s serialized module, if present and intact. A damaged entry is
-    /// removed. Entries are never changed in place (see [`CompileCache::store`]), so the file
-    /// checked here is the file the caller maps.
-    pub fn load_native(&self, key: &str) -> Option<PathBuf> {
+    /// Entry `key`'s serialized module, opened, if present and intact. A damaged entry (or one
+    /// whose files are not regular files) is removed. The caller maps the very file that was
+    /// checked, not whatever is at its path by then.
+    pub fn load_native(&self, key: &str) -> Option<std::fs::File> {
         let dir = self.root.join(key);
         if !dir.is_dir() {
             return None;
@@ -134,25 +136,28 @@ impl CompileCache {
     }
 }
 
-/// Checks `module.cwasm`, the only file a warm start needs, and returns its path.
-fn read_native(dir: &Path) -> Result<PathBuf, String> {
-    let meta: Meta =
-        serde_json::from_slice(&fs_err::read(dir.join("meta.json")).map_err(|e| e.to_string())?)
-            .map_err(|err| format!("meta.json: {err}"))?;
+/// Checks `module.cwasm`, the only file a warm start needs, and returns it opened.
+fn read_native(dir: &Path) -> Result<std::fs::File, String> {
+    let meta = regular_file::read(&dir.join("meta.json"), regular_file::META_CAP)
+        .map_err(|problem| format!("meta.json: {problem}"))?;
+    let meta: Meta = serde_json::from_slice(&meta).map_err(|err| format!("meta.json: {err}"))?;
     if meta.format != FORMAT {
         return Err(format!("format {} is not {FORMAT}", meta.format));
     }
-    let path = dir.join("module.cwasm");
-    let (len, crc) = checksum(&path).map_err(|err| err.to_string())?;
+    let (mut file, _) =
+        regular_file::open_capped(&dir.join("module.cwasm"), regular_file::MODULE_CAP)
+            .map_err(|problem| format!("module.cwasm: {problem}"))?;
+    let (len, crc) = checksum(&mut file).map_err(|err| err.to_string())?;
     if len != meta.native_len || crc != meta.native_crc32 {
         return Err("module.cwasm does not match its length and CRC-32".into());
     }
-    Ok(path)
+    file.seek(std::io::SeekFrom::Start(0))
+        .map_err(|err| format!("module.cwasm: {err}"))?;
+    Ok(file)
 }
 
 /// Length and CRC-32 of a file, streamed through a small buffer: no copy of the whole module.
-fn checksum(path: &Path) -> std::io::Result<(u64, u32)> {
-    let mut file = fs_err::File::open(path)?;
+fn checksum(file: &mut std::fs::File) -> std::io::Result<(u64, u32)> {
     let mut hasher = crc32fast::Hasher::new();
     let mut buffer = vec![0_u8; 64 * 1024];
     let mut len = 0_u64;
@@ -166,7 +171,8 @@ fn checksum(path: &Path) -> std::io::Result<(u64, u32)> {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     bytes
         .iter()
@@ -192,8 +198,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let cache = CompileCache::new(dir.path());
         cache.store("k1", &entry());
-        let native = cache.load_native("k1").expect("entry present");
-        assert_eq!(fs_err::read(native).expect("module"), entry().native);
+        let mut native = cache.load_native("k1").expect("entry present");
+        let mut bytes = Vec::new();
+        native.read_to_end(&mut bytes).expect("module");
+        assert_eq!(bytes, entry().native);
         assert_eq!(
             fs_err::read(dir.path().join("k1/policy.wasm")).expect("policy.wasm kept"),
             entry().wasm

@@ -3,28 +3,21 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
+use crate::children::Group;
 use crate::error::{Error, Result};
 use crate::opa::Opa;
 use crate::policy::PolicySet;
-
-/// Every Rego file OPA reads for `set`: the routed policies and the user's entrypoint, if any.
-pub fn input_files(set: &PolicySet) -> Vec<PathBuf> {
-    set.policies
-        .iter()
-        .map(|p| p.path.clone())
-        .chain(set.system.iter().cloned())
-        .collect()
-}
 
 /// Runs OPA over every file of `set` and returns the module bytes. OPA is killed, and the
 /// compile fails, if it runs longer than `deadline`.
 pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>> {
     let work = tempfile::tempdir()
         .map_err(|err| Error::internal(format!("cannot create a temporary directory: {err}")))?;
-    let mut files = input_files(set);
+    let sources = work.path().join("src");
+    let mut files = snapshot_sources(set, &sources)?;
     if set.system.is_none() {
         let aggregation = work.path().join("cupcake_system_evaluate.rego");
         fs_err::write(&aggregation, crate::aggregation::for_set(set)).map_err(Error::internal)?;
@@ -34,7 +27,8 @@ pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>
     // Output goes to files, not pipes: nothing has to drain them while we wait.
     let stdout_path = work.path().join("opa.stdout");
     let stderr_path = work.path().join("opa.stderr");
-    let mut child = Command::new(&opa.path)
+    let mut command = Command::new(&opa.path);
+    command
         .args(["build", "-t", "wasm", "-e", &set.scope.entrypoint(), "-o"])
         .arg(&bundle)
         .args(&files)
@@ -50,21 +44,19 @@ pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>
                 .map_err(Error::internal)?
                 .into_parts()
                 .0,
-        )
-        .spawn()
-        .map_err(|err| Error::OpaNotFound {
-            searched: format!("{}: cannot run: {err}", opa.path.display()),
-            wanted: crate::opa::OPA_VERSION,
-        })?;
-    let status = wait_with_deadline(&mut child, deadline).map_err(Error::internal)?;
-    let Some(status) = status else {
+        );
+    let mut opa_build = Group::spawn(&mut command).map_err(|err| Error::OpaNotFound {
+        searched: format!("{}: cannot run: {err}", opa.origin.display()),
+        wanted: crate::opa::OPA_VERSION,
+    })?;
+    let Some(status) = opa_build.wait_with_deadline(deadline) else {
         return Err(Error::PolicyCompile {
             file: set.root.clone(),
             line: None,
             reason: format!(
                 "opa build ran longer than {} s and was stopped; check that {} is a working OPA",
                 deadline.as_secs(),
-                opa.path.display()
+                opa.origin.display()
             ),
         });
     };
@@ -75,28 +67,37 @@ pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>
             String::from_utf8_lossy(&stderr),
             String::from_utf8_lossy(&stdout),
         );
-        return Err(compile_error(&set.root, format!("{stderr}{stdout}").trim()));
+        let text = format!("{stderr}{stdout}");
+        // OPA names the copies; the user needs the files they wrote.
+        let copies = format!("{}/", sources.display());
+        let text = text.replace(&copies, &format!("{}/", set.root.display()));
+        return Err(compile_error(&set.root, text.trim()));
     }
     extract_wasm(&bundle)
 }
 
-/// Waits for `child` until `deadline`; kills it and returns `None` when the deadline passes.
-fn wait_with_deadline(
-    child: &mut Child,
-    deadline: Duration,
-) -> std::io::Result<Option<ExitStatus>> {
-    let started = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(Some(status));
+/// Writes the text discovery read for each input file under `dir`, at its path relative to the
+/// policy root, and returns the copies' paths. OPA compiles these, never the originals, so what
+/// it builds is exactly what the cache key hashed, and a file replaced after discovery (a FIFO,
+/// other text) cannot reach the compiler.
+fn snapshot_sources(set: &PolicySet, dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut copies = Vec::with_capacity(set.sources.len());
+    for (path, source) in &set.sources {
+        let relative = path.strip_prefix(&set.root).map_err(|_| {
+            Error::internal(format!(
+                "policy {} is outside its root {}",
+                path.display(),
+                set.root.display()
+            ))
+        })?;
+        let copy = dir.join(relative);
+        if let Some(parent) = copy.parent() {
+            fs_err::create_dir_all(parent).map_err(Error::internal)?;
         }
-        if started.elapsed() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Ok(None);
-        }
-        std::thread::sleep(Duration::from_millis(5));
+        fs_err::write(&copy, source).map_err(Error::internal)?;
+        copies.push(copy);
     }
+    Ok(copies)
 }
 
 /// Turns OPA's error text into a `PolicyCompile` naming the first file and line it mentions.

@@ -1,41 +1,51 @@
-//! Where cupcake keeps per-user files. The home directory comes from the password database, not
-//! from `$HOME` or the XDG variables: an agent can set environment variables, and pointing
-//! cupcake at another config or cache directory would let it skip global policies or plant a
-//! compiled module. `$HOME` is used only where the database has no entry.
+//! Where cupcake keeps per-user files. The home directory comes from the password database,
+//! never from `$HOME` or the XDG variables: an agent can set environment variables, and
+//! pointing cupcake at another config or cache directory would let it skip global policies or
+//! plant a compiled module. A user with no database entry (a container run as `--user N`) has
+//! no default directories at all: the caller must name them.
 
 use std::path::PathBuf;
 
-/// The user's home directory.
+use crate::error::{Error, Result};
+
+/// The user's home directory, from the password database.
 #[cfg(unix)]
-fn home() -> Option<PathBuf> {
+pub(crate) fn home() -> Result<PathBuf> {
     let uid = nix::unistd::getuid();
-    if let Ok(Some(user)) = nix::unistd::User::from_uid(uid) {
-        return Some(user.dir);
+    match nix::unistd::User::from_uid(uid) {
+        Ok(Some(user)) => Ok(user.dir),
+        _ => Err(Error::config(
+            "~",
+            format!(
+                "user {uid} has no entry in the password database, so cupcake has no home directory to take its global policy and cache directories from ($HOME is not trusted: an agent can set it); pass global_dir and cache_dir (--global-dir, --cache-dir) explicitly"
+            ),
+        )),
     }
-    home_from_env()
 }
 
 #[cfg(not(unix))]
-fn home() -> Option<PathBuf> {
-    home_from_env()
-}
-
 #[expect(
     clippy::disallowed_methods,
-    reason = "last resort when the password database has no entry"
+    reason = "Windows has no password database; the profile directory is the user's home"
 )]
-fn home_from_env() -> Option<PathBuf> {
-    std::env::var_os("HOME")
+pub(crate) fn home() -> Result<PathBuf> {
+    std::env::var_os("USERPROFILE")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
+        .ok_or_else(|| {
+            Error::config(
+                "~",
+                "no user profile directory; pass global_dir and cache_dir (--global-dir, --cache-dir) explicitly",
+            )
+        })
 }
 
 /// `~/.cache/cupcake`: compiled policies.
-pub fn cache_dir() -> Option<PathBuf> {
+pub fn cache_dir() -> Result<PathBuf> {
     home().map(|home| home.join(".cache").join("cupcake"))
 }
 
 /// `~/.config/cupcake`: the default global policy directory.
-pub fn global_config_dir() -> Option<PathBuf> {
+pub fn global_config_dir() -> Result<PathBuf> {
     home().map(|home| home.join(".config").join("cupcake"))
 }

@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::decision::{self, DecisionKind, Synthesis};
 use crate::error::Result;
 use crate::event::Event;
+use crate::guard::Guard;
 use crate::harness;
 use crate::options::{EngineOptions, Harness, Limits};
 use crate::policy::{Policy, Scope};
@@ -49,6 +50,8 @@ pub struct Engine {
     /// Evaluated first; its Halt, Deny and Block are final.
     global: Option<Tier>,
     project: Tier,
+    /// Self-protection; `None` only when the project's rulebook turned it off.
+    guard: Option<Guard>,
 }
 
 impl Engine {
@@ -60,13 +63,38 @@ impl Engine {
     )]
     pub fn new(path: impl AsRef<Path>, options: EngineOptions) -> Result<Self> {
         let global = match &options.global_dir {
+            // A directory the caller named must exist: a typo must not drop global policies.
             Some(dir) => Some(Tier::load(dir, Scope::Global, &options)?),
-            None => match crate::dirs::global_config_dir() {
-                Some(dir) if dir.is_dir() => Some(Tier::load(&dir, Scope::Global, &options)?),
-                _ => None,
-            },
+            None => {
+                let dir = crate::dirs::global_config_dir()?;
+                match crate::regular_file::kind_at(&dir) {
+                    Ok(None) if fs_err::symlink_metadata(&dir).is_err() => None,
+                    Ok(Some("directory")) => Some(Tier::load(&dir, Scope::Global, &options)?),
+                    Ok(other) => return Err(crate::Error::config(
+                        &dir,
+                        format!(
+                            "the global policy directory is {}; make it a directory or remove it",
+                            other.map_or("a symlink to nothing".to_string(), |kind| format!(
+                                "a {kind}"
+                            ))
+                        ),
+                    )),
+                    Err(err) => {
+                        return Err(crate::Error::config(
+                            &dir,
+                            format!("cannot check the global policy directory: {err}"),
+                        ))
+                    }
+                }
+            }
         };
         let project = Tier::load(path.as_ref(), Scope::Project, &options)?;
+        let guard = Guard::new(
+            &project.set,
+            &project.set.root,
+            global.as_ref().map(|g| g.set.root.as_path()),
+            &options,
+        );
         tracing::debug!(
             policies = project.set.policies.len(),
             global = global.as_ref().map_or(0, |g| g.set.policies.len()),
@@ -77,6 +105,7 @@ impl Engine {
             limits: options.limits,
             global,
             project,
+            guard,
         })
     }
 
@@ -102,11 +131,20 @@ impl Engine {
                 "bundle has no project policies; re-create it with `cupcake compile`",
             )
         })?;
+        let guard = Guard::new(
+            &project.set,
+            &crate::preprocess::paths::resolve(
+                &std::path::absolute(bundle.as_ref()).map_err(crate::Error::internal)?,
+            ),
+            options.global_dir.as_deref(),
+            &options,
+        );
         Ok(Self {
             harness: options.harness,
             limits: options.limits,
             global,
             project,
+            guard,
         })
     }
 
@@ -168,6 +206,14 @@ impl Engine {
     /// Global tier first: its blocking verdicts are final. Otherwise its asks, modifications
     /// and context join the project's verdicts, and the usual priority order decides.
     fn synthesize(&self, event: &mut Event, instances: Instances) -> Result<Synthesis> {
+        let guarded = self.guard.as_ref().and_then(|guard| {
+            guard.check(
+                self.harness,
+                &event.name,
+                event.tool.as_deref(),
+                &event.body,
+            )
+        });
         let global_routed = self
             .global
             .as_ref()
@@ -175,7 +221,13 @@ impl Engine {
             .unwrap_or_default();
         let project_routed = self.project.routed(event);
         if global_routed.is_empty() && project_routed.is_empty() {
-            return Ok(Synthesis::allow(Vec::new()));
+            return Ok(match guarded {
+                Some(denial) => decision::synthesize(Buckets {
+                    denials: vec![denial],
+                    ..Buckets::default()
+                }),
+                None => Synthesis::allow(Vec::new()),
+            });
         }
         // Preprocessing runs inside every evaluation, so no caller can skip it.
         crate::preprocess::preprocess(&mut event.body, self.harness);
@@ -186,11 +238,17 @@ impl Engine {
             }
             _ => Buckets::default(),
         };
+        buckets.denials.extend(guarded);
         if buckets.has_blocking() {
             return Ok(decision::synthesize(buckets));
         }
         buckets.extend(self.project.evaluate(body, &project_routed, instances)?);
         Ok(decision::synthesize(buckets))
+    }
+
+    /// Whether self-protection is on (it is unless the project's rulebook turned it off).
+    pub fn self_protection(&self) -> bool {
+        self.guard.is_some()
     }
 
     /// The harness this engine answers for.

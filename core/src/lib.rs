@@ -10,6 +10,7 @@ mod aggregation;
 mod builtins;
 mod bundle;
 mod cache;
+mod children;
 mod compiler;
 mod decision;
 mod dirs;
@@ -17,14 +18,17 @@ mod engine;
 mod error;
 mod event;
 pub mod ffi;
+mod guard;
 mod harness;
 mod loader;
 mod metadata;
 mod opa;
 mod opa_download;
+mod opa_pin;
 mod options;
 mod policy;
 mod preprocess;
+mod regular_file;
 mod routing;
 mod rulebook;
 mod signals;
@@ -33,10 +37,11 @@ mod verdict;
 mod wasm;
 
 pub use builtins::BuiltinTable;
+pub use children::kill_child_processes;
 pub use decision::DecisionKind;
 pub use engine::{Decision, Engine};
 pub use error::{Error, Result};
-pub use harness::failure_response;
+pub use harness::{event_name, failure_response, is_repeated_stop};
 /// Parses a Rego source's first METADATA block. Not part of the API: it exists for the fuzz
 /// targets in `core/fuzz`, which reach the YAML parser without compiling anything.
 #[doc(hidden)]
@@ -46,6 +51,7 @@ pub use opa::{ensure_opa, OPA_VERSION};
 #[doc(hidden)]
 pub use opa_download::OpaRelease;
 pub use opa_download::{DownloadProblem, OPA_DOWNLOAD_VERSION};
+pub use opa_pin::sha256_of as opa_sha256;
 pub use options::{EngineOptions, Harness, Limits};
 pub use policy::Policy;
 

@@ -11,6 +11,7 @@ use std::process::Command;
 
 use crate::error::{Error, Result};
 use crate::opa_download::{self, DownloadProblem, OpaRelease};
+use crate::opa_pin::{self, OpaPin, VerifiedCopy};
 use crate::options::EngineOptions;
 
 /// The OPA release cupcake is built and tested against.
@@ -21,10 +22,14 @@ const OPA_MAJOR: &str = "1";
 /// A located, version-checked OPA binary.
 #[derive(Debug, Clone)]
 pub struct Opa {
-    /// Path to the binary.
+    /// Path to the binary that runs: the private verified copy when a hash was checked.
     pub path: PathBuf,
     /// Its reported version, e.g. `1.22.2`.
     pub version: String,
+    /// Keeps the verified copy alive while this value is.
+    pub copy: Option<VerifiedCopy>,
+    /// The binary that was found (what `path` is a copy of, if it is one).
+    pub origin: PathBuf,
 }
 
 /// Finds OPA the way [`crate::Engine::new`] does when it has to compile, downloading it if
@@ -40,40 +45,129 @@ pub struct Opa {
 /// # Ok::<(), cupcake::Error>(())
 /// ```
 pub fn ensure_opa(options: &EngineOptions) -> Result<PathBuf> {
-    locate(options).map(|opa| opa.path)
+    locate(options, None).map(|opa| opa.origin)
 }
 
-/// Locates and version-checks OPA for a compile. An explicit path must work; it is never
-/// silently replaced by another binary.
-pub fn locate(options: &EngineOptions) -> Result<Opa> {
-    if let Some(path) = &options.opa_path {
-        return check(path)
-            .map_err(|found| not_found(format!("opa_path {}: {found}", path.display())));
+/// Locates and version-checks OPA for a compile. An explicit path (the option, else the one
+/// the rulebook pins) must work; it is never silently replaced by another binary. When the
+/// rulebook pins a SHA-256, only a binary with that hash runs, and it runs from a private copy.
+pub fn locate(options: &EngineOptions, pin: Option<&OpaPin>) -> Result<Opa> {
+    let pinned_hash = pin.and_then(|pin| pin.sha256.as_deref());
+    let explicit = options
+        .opa_path
+        .as_ref()
+        .or_else(|| pin.and_then(|pin| pin.path.as_ref()));
+    if let Some(path) = explicit {
+        return prepare(path, pinned_hash).map_err(|found| match (found, pin) {
+            (Refusal::Mismatch(why), Some(pin)) => {
+                mismatch(pin, &format!("{}: {why}", path.display()))
+            }
+            (found, _) => not_found(format!("{}: {found}", path.display())),
+        });
     }
     let places = Places::new(options);
+    let cached_hash = cached_release(options).map(|release| release.sha256);
     let mut tried = Vec::new();
+    let mut mismatched = Vec::new();
     // Only existing files are run: spawning a process per PATH entry costs milliseconds.
     for candidate in places.in_order().filter(|path| path.is_file()) {
-        match check(candidate) {
+        // A binary in cupcake's cache must be the release cupcake downloads there.
+        let expected = pinned_hash.or_else(|| {
+            (Some(candidate) == places.cached.as_ref())
+                .then_some(cached_hash.as_deref())
+                .flatten()
+        });
+        match prepare(candidate, expected) {
             Ok(opa) => return Ok(opa),
+            Err(Refusal::Mismatch(why)) => {
+                mismatched.push(format!("{}: {why}", candidate.display()));
+            }
             Err(found) => tried.push(format!("{}: {found}", candidate.display())),
         }
     }
     if options.download_opa {
-        return download(options, places.cached.as_deref());
+        let downloaded = download(options, places.cached.as_deref())?;
+        return match pinned_hash {
+            Some(hash) => prepare(&downloaded.path, Some(hash)).map_err(|why| {
+                let where_ = format!("{}: {why}", downloaded.path.display());
+                pin.map_or_else(|| not_found(where_.clone()), |pin| mismatch(pin, &where_))
+            }),
+            None => Ok(downloaded),
+        };
     }
-    Err(not_found(places.describe(tried)))
+    match pin {
+        Some(pin) if !mismatched.is_empty() => Err(mismatch(pin, &mismatched.join("; "))),
+        _ => {
+            tried.extend(mismatched);
+            Err(not_found(places.describe(tried)))
+        }
+    }
 }
 
-/// The binary [`locate`] would try first, found without running anything: the explicit path
-/// if one was given, else the first existing file among the places searched.
-pub fn candidate(options: &EngineOptions) -> Option<PathBuf> {
-    match &options.opa_path {
+/// What keys the compile cache for the OPA a compile would use, found without running or
+/// hashing anything: the pinned SHA-256 when there is one (only a binary with that hash can
+/// compile), else the identity of the binary [`locate`] would try first.
+pub fn cache_identity(options: &EngineOptions, pin: Option<&OpaPin>) -> Option<String> {
+    if let Some(hash) = pin.and_then(|pin| pin.sha256.as_deref()) {
+        return Some(format!("sha256:{hash}"));
+    }
+    let explicit = options
+        .opa_path
+        .as_ref()
+        .or_else(|| pin.and_then(|pin| pin.path.as_ref()));
+    let path = match explicit {
         Some(path) => path.is_file().then(|| path.clone()),
         None => Places::new(options)
             .in_order()
             .find(|path| path.is_file())
             .cloned(),
+    }?;
+    identity(&path)
+}
+
+/// Why a binary was not used.
+enum Refusal {
+    /// Its hash is not the one required.
+    Mismatch(String),
+    /// It does not run, or is not OPA 1.x.
+    Unusable(String),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Mismatch(why) | Self::Unusable(why) => f.write_str(why),
+        }
+    }
+}
+
+/// Checks `path` (hashing and copying it first when `expected` is given) and runs
+/// `opa version` on what will compile.
+fn prepare(path: &Path, expected: Option<&str>) -> std::result::Result<Opa, Refusal> {
+    let Some(expected) = expected else {
+        return check(path).map_err(Refusal::Unusable);
+    };
+    let copy = opa_pin::verified_copy(path, expected).map_err(Refusal::Mismatch)?;
+    let mut opa = check(&copy.path).map_err(Refusal::Unusable)?;
+    opa.copy = Some(copy);
+    opa.origin = path.to_path_buf();
+    Ok(opa)
+}
+
+fn mismatch(pin: &OpaPin, found: &str) -> Error {
+    Error::config(
+        &pin.rulebook,
+        format!(
+            "no OPA matches the SHA-256 pinned here ({found}); nothing was run. Reinstall the pinned OPA, or pin the one you trust with `cupcake init`",
+        ),
+    )
+}
+
+/// The release a download would fetch, whose hash a binary in cupcake's cache must have.
+fn cached_release(options: &EngineOptions) -> Option<OpaRelease> {
+    match &options.opa_release {
+        Some(release) => Some(release.clone()),
+        None => OpaRelease::pinned().ok(),
     }
 }
 
@@ -200,20 +294,18 @@ pub fn check(path: &Path) -> std::result::Result<Opa, String> {
     Ok(Opa {
         path: path.to_path_buf(),
         version,
+        copy: None,
+        origin: path.to_path_buf(),
     })
 }
 
-/// A binary written a moment ago can briefly be "busy" on Linux while a process forked by
-/// another thread still holds the writer's descriptor; such a spawn is retried.
+/// Runs `opa version`, retrying a freshly written binary that is briefly busy.
 fn run_version(path: &Path) -> std::io::Result<std::process::Output> {
-    let mut attempt = 0;
-    loop {
-        match Command::new(path).arg("version").output() {
-            Err(err) if err.kind() == std::io::ErrorKind::ExecutableFileBusy && attempt < 5 => {
-                attempt += 1;
-                std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
-            }
-            result => return result,
-        }
-    }
+    let mut command = Command::new(path);
+    command
+        .arg("version")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    crate::children::spawn_retrying(&mut command)?.wait_with_output()
 }

@@ -230,8 +230,10 @@ pub fn install(release: &OpaRelease, bin_dir: &Path) -> Result<Opa> {
     sync_dir(bin_dir);
     tracing::info!(opa = %target.display(), version = %checked.version, "downloaded OPA");
     Ok(Opa {
+        origin: target.clone(),
         path: target,
         version: checked.version,
+        copy: None,
     })
 }
 
@@ -354,7 +356,7 @@ fn sync_dir(dir: &Path) {
 pub fn bin_dir(cache_dir: Option<&Path>) -> Option<PathBuf> {
     cache_dir
         .map(Path::to_path_buf)
-        .or_else(crate::dirs::cache_dir)
+        .or_else(|| crate::dirs::cache_dir().ok())
         .map(|dir| dir.join("bin"))
 }
 

@@ -80,6 +80,9 @@ pub struct EngineOptions {
     pub cache_dir: Option<PathBuf>,
     /// Global policy directory, evaluated first; `None` uses `~/.config/cupcake` when it exists.
     pub global_dir: Option<PathBuf>,
+    /// More files for self-protection to guard, e.g. the `cupcake` executable a hook runs.
+    /// Not part of the foreign interface: the CLI adds its own binary.
+    pub protected_paths: Vec<PathBuf>,
     /// Replaces the pinned release that `download_opa` fetches. It exists for tests, which
     /// serve OPA from a loopback server; it is not part of the foreign interface.
     #[doc(hidden)]
@@ -99,6 +102,7 @@ impl Default for EngineOptions {
             limits: Limits::default(),
             cache_dir: None,
             global_dir: None,
+            protected_paths: Vec::new(),
             opa_release: None,
             opa_search_path: None,
         }

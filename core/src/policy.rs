@@ -3,11 +3,13 @@
 //! file's package and METADATA. The same layout serves a project and the global directory,
 //! which differ only in their package prefix.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::metadata::{self, PolicyMetadata};
 use crate::options::Harness;
+use crate::regular_file;
 use crate::rulebook::Rulebook;
 
 /// Which policy tree a directory holds.
@@ -56,7 +58,8 @@ pub struct Policy {
 /// Every Rego file that goes into one compiled module.
 #[derive(Debug, Clone)]
 pub struct PolicySet {
-    /// The `.cupcake` directory.
+    /// The `.cupcake` directory, canonical and absolute: signals run from its parent and
+    /// messages name it, whatever spelling (`.cupcake`, `../x/.cupcake`) the caller used.
     pub root: PathBuf,
     /// Routed user policies, sorted by path.
     pub policies: Vec<Policy>,
@@ -66,9 +69,14 @@ pub struct PolicySet {
     pub scope: Scope,
     /// The directory's `rulebook.yml`.
     pub rulebook: Rulebook,
+    /// The text of every input file as read at discovery, by path. The cache key hashes these
+    /// bytes and OPA compiles copies of them, so a file swapped after discovery (for a FIFO or
+    /// other text) changes nothing. Empty for a set read from a bundle.
+    pub sources: BTreeMap<PathBuf, String>,
 }
 
-/// Accepts the `.cupcake` directory itself or the project directory that holds it.
+/// Accepts the `.cupcake` directory itself or the project directory that holds it, and
+/// returns it canonical: the one spelling used from then on.
 pub fn resolve_root(path: &Path) -> Result<PathBuf> {
     let nested = path.join(".cupcake");
     // A `.cupcake` in `path` that cannot even be checked means `path` itself is unreadable.
@@ -85,6 +93,7 @@ pub fn resolve_root(path: &Path) -> Result<PathBuf> {
             "policy directory does not exist; pass the project's .cupcake directory (create one with `cupcake init`)",
         ));
     }
+    let root = fs_err::canonicalize(&root).map_err(|err| unreadable(&root, &err))?;
     // A directory this process may not list or search would otherwise look empty: no
     // policies, every action allowed. Listing it and looking inside it must both work.
     fs_err::read_dir(&root).map_err(|err| unreadable(&root, &err))?;
@@ -108,17 +117,42 @@ fn unreadable(path: &Path, err: &std::io::Error) -> Error {
     )
 }
 
+/// An optional directory of the layout: absent is fine, a directory is read, and anything
+/// else (a file, a FIFO, a dangling symlink) is an error rather than "no policies".
+fn optional_dir(path: &Path) -> Result<bool> {
+    match regular_file::kind_at(path).map_err(|err| unreadable(path, &err))? {
+        Some("directory") => Ok(true),
+        Some(kind) => Err(Error::config(
+            path,
+            format!("is a {kind}, not a directory; policies go in a directory here"),
+        )),
+        None if fs_err::symlink_metadata(path).is_ok() => Err(Error::config(
+            path,
+            "is a symlink to nothing; point it at a directory of policies or remove it",
+        )),
+        None => Ok(false),
+    }
+}
+
+/// Reads one input file of the set as text, refusing anything but a regular file.
+fn read_source(file: &Path) -> Result<String> {
+    regular_file::read_to_string(file, regular_file::POLICY_CAP)
+        .map_err(|problem| Error::config(file, format!("cannot read policy: {problem}")))
+}
+
 /// Discovers the policies of `harness` below the `.cupcake` directory found from `path`.
 pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet> {
     let root = resolve_root(path)?;
     let rulebook = Rulebook::load(&root)?;
     let mut files = Vec::new();
     let system_file = root.join("system").join("evaluate.rego");
-    if present(&system_file)? && system_file.is_file() {
+    if fs_err::symlink_metadata(&system_file).is_ok() {
+        // Present in any form: an entrypoint that is not a readable regular file is an error,
+        // never silently replaced by the built-in one.
         files.push(system_file);
     }
     let harness_dir = root.join("policies").join(harness.dir_name());
-    if present(&harness_dir)? && harness_dir.is_dir() {
+    if optional_dir(&root.join("policies"))? && optional_dir(&harness_dir)? {
         collect_rego_files(&harness_dir, &mut files)?;
     }
     for name in rulebook.builtins.keys() {
@@ -139,10 +173,10 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
         system: None,
         scope,
         rulebook,
+        sources: BTreeMap::new(),
     };
     for file in files {
-        let source = fs_err::read_to_string(&file)
-            .map_err(|err| Error::config(&file, format!("cannot read policy: {err}")))?;
+        let source = read_source(&file)?;
         let package = metadata::package_name(&source).ok_or_else(|| Error::PolicyCompile {
             file: file.clone(),
             line: None,
@@ -162,7 +196,8 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
                     ),
                 });
             }
-            set.system = Some(file);
+            set.system = Some(file.clone());
+            set.sources.insert(file, source);
             continue;
         }
         let prefix = scope.policy_prefix();
@@ -185,6 +220,7 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
                         .into(),
             });
         }
+        set.sources.insert(file.clone(), source);
         set.policies.push(Policy {
             path: file,
             package,
@@ -213,6 +249,8 @@ fn collect_rego_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         } else if path.extension().is_some_and(|ext| ext == "rego")
             && !path.to_string_lossy().ends_with("_test.rego")
         {
+            // Whatever it is (a FIFO, a symlink to a device), it is read as a policy and
+            // refused there unless it is a regular file: never skipped, never waited on.
             out.push(path);
         }
     }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::opa_pin::OpaPin;
 
 /// Default signal timeout when the rulebook gives none.
 const DEFAULT_SIGNAL_TIMEOUT: Duration = Duration::from_secs(5);
@@ -23,6 +24,24 @@ pub struct DeclaredSignal {
     pub timeout: Duration,
 }
 
+/// What the rulebook says about self-protection (see the `guard` module).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelfProtection {
+    /// On unless the rulebook says `self_protection: {enabled: false}`.
+    pub enabled: bool,
+    /// More paths to protect, as written (relative ones are taken from the project).
+    pub extra_paths: Vec<String>,
+}
+
+impl Default for SelfProtection {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            extra_paths: Vec::new(),
+        }
+    }
+}
+
 /// The parsed rulebook.
 #[derive(Debug, Clone, Default)]
 pub struct Rulebook {
@@ -30,6 +49,10 @@ pub struct Rulebook {
     pub signals: BTreeMap<String, DeclaredSignal>,
     /// Enabled builtin policies and their options (without `enabled`), by name.
     pub builtins: BTreeMap<String, Value>,
+    /// The OPA binary compiles must use (`opa: {path, sha256}`), as `cupcake init` pins it.
+    pub opa: Option<OpaPin>,
+    /// Self-protection settings.
+    pub self_protection: SelfProtection,
 }
 
 #[derive(Deserialize)]
@@ -42,11 +65,13 @@ impl Rulebook {
     /// Reads `<root>/rulebook.yml`; a missing file is an empty rulebook.
     pub fn load(root: &Path) -> Result<Self> {
         let path = root.join("rulebook.yml");
-        if !path.is_file() {
+        if fs_err::symlink_metadata(&path).is_err() {
             return Ok(Self::default());
         }
-        let text = fs_err::read_to_string(&path)
-            .map_err(|err| Error::config(&path, format!("cannot read: {err}")))?;
+        // Present in any form, it must be a readable regular file: a rulebook that cannot be
+        // read is not an empty one (it may pin OPA or keep self-protection on).
+        let text = crate::regular_file::read_to_string(&path, crate::regular_file::RULEBOOK_CAP)
+            .map_err(|problem| Error::config(&path, format!("cannot read: {problem}")))?;
         Self::parse(&path, &text)
     }
 
@@ -75,6 +100,10 @@ impl Rulebook {
             match key.as_str() {
                 "signals" => rulebook.signals = parse_signals(path, value)?,
                 "builtins" => rulebook.builtins = parse_builtins(path, value)?,
+                "opa" => rulebook.opa = Some(parse_opa(path, value)?),
+                "self_protection" => {
+                    rulebook.self_protection = parse_self_protection(path, value)?;
+                }
                 "settings" => {}
                 other => {
                     tracing::warn!(rulebook = %path.display(), key = other, "unknown rulebook key ignored");
@@ -118,6 +147,65 @@ fn parse_signals(path: &Path, value: Value) -> Result<BTreeMap<String, DeclaredS
             ))
         })
         .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOpa {
+    path: Option<String>,
+    sha256: Option<String>,
+}
+
+fn parse_opa(path: &Path, value: Value) -> Result<OpaPin> {
+    let raw: RawOpa = serde_json::from_value(value).map_err(|err| {
+        Error::config(
+            path,
+            format!("opa: expected `path` (absolute) and `sha256` (hex) ({err}); re-run `cupcake init` to pin the OPA you use"),
+        )
+    })?;
+    let binary = raw.path.map(std::path::PathBuf::from);
+    if binary.as_ref().is_some_and(|binary| !binary.is_absolute()) {
+        return Err(Error::config(
+            path,
+            "opa.path must be absolute: a relative one would depend on the directory the hook runs in",
+        ));
+    }
+    let sha256 = raw.sha256.map(|hash| hash.to_ascii_lowercase());
+    if sha256
+        .as_deref()
+        .is_some_and(|hash| !crate::opa_pin::is_sha256(hash))
+    {
+        return Err(Error::config(
+            path,
+            "opa.sha256 must be 64 hex digits (the SHA-256 of the OPA binary)",
+        ));
+    }
+    Ok(OpaPin {
+        path: binary,
+        sha256,
+        rulebook: path.to_path_buf(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSelfProtection {
+    enabled: Option<bool>,
+    #[serde(default)]
+    extra_paths: Vec<String>,
+}
+
+fn parse_self_protection(path: &Path, value: Value) -> Result<SelfProtection> {
+    let raw: RawSelfProtection = serde_json::from_value(value).map_err(|err| {
+        Error::config(
+            path,
+            format!("self_protection: expected `enabled` (true or false) and `extra_paths` (a list of paths) ({err})"),
+        )
+    })?;
+    Ok(SelfProtection {
+        enabled: raw.enabled.unwrap_or(true),
+        extra_paths: raw.extra_paths,
+    })
 }
 
 fn parse_builtins(path: &Path, value: Value) -> Result<BTreeMap<String, Value>> {

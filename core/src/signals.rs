@@ -6,11 +6,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 
+use crate::children::Group;
 use crate::error::{Error, Result};
 use crate::rulebook::Rulebook;
 
@@ -18,6 +20,8 @@ use crate::rulebook::Rulebook;
 /// program never blocks on a full pipe. A signal whose stdout runs past it has failed: a policy
 /// must never decide on a silently cut-off result.
 const OUTPUT_CAP: usize = 1024 * 1024;
+/// How long output may still arrive after a signal exited within its deadline.
+const PIPE_GRACE: Duration = Duration::from_millis(50);
 
 /// How a signal is started.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,9 +133,12 @@ fn failure(error: &str) -> Value {
     json!({"success": false, "error": error})
 }
 
-/// Runs one signal to completion or timeout.
+/// Runs one signal to completion or timeout. Nothing here waits past the signal's deadline:
+/// a process that leaves the group (`setsid`, a daemon such as git's fsmonitor) can keep the
+/// output pipes open after the signal is killed, and its readers are then abandoned.
 fn run_one(signal: &Signal, workdir: &Path, stdin: &[u8]) -> Value {
     let _span = tracing::debug_span!("signal", program = ?signal.program).entered();
+    let deadline = Instant::now() + signal.timeout;
     let mut command = match &signal.program {
         Program::Shell(line) => {
             let mut command = Command::new("sh");
@@ -145,88 +152,56 @@ fn run_one(signal: &Signal, workdir: &Path, stdin: &[u8]) -> Value {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = match command.spawn() {
-        Ok(child) => child,
+    let mut group = match Group::spawn(&mut command) {
+        Ok(group) => group,
         Err(err) => return failure(&format!("cannot start: {err}")),
     };
-    let input = stdin.to_vec();
-    let writer = child.stdin.take().map(|mut pipe| {
-        // A signal that ignores stdin closes the pipe early; that is not an error.
-        std::thread::spawn(move || drop(pipe.write_all(&input)))
-    });
-    let stdout = child
-        .stdout
-        .take()
-        .map(|pipe| std::thread::spawn(move || read_capped(pipe)));
-    let stderr = child
-        .stderr
-        .take()
-        .map(|pipe| std::thread::spawn(move || read_capped(pipe)));
-
-    let status = wait_with_deadline(&mut child, signal.timeout);
-    // Kill the group even after a normal exit: leftover background children would otherwise
-    // keep the output pipes open and outlive the hook.
-    kill_group(&child);
-    let _ = child.wait();
-    if let Some(writer) = writer {
-        let _ = writer.join();
+    let child = group.child();
+    if let Some(mut pipe) = child.stdin.take() {
+        let input = stdin.to_vec();
+        // A signal that ignores stdin closes the pipe early; that is not an error. The thread
+        // is never joined: a reader that escaped the group could hold it forever.
+        std::thread::spawn(move || drop(pipe.write_all(&input)));
     }
-    let collect = |reader: Option<std::thread::JoinHandle<Captured>>| {
-        reader.and_then(|r| r.join().ok()).unwrap_or_default()
+    let stdout = child.stdout.take().map(read_in_background);
+    let stderr = child.stderr.take().map(read_in_background);
+
+    let status = group.wait_with_deadline(signal.timeout);
+    group.kill();
+    let Some(status) = status else {
+        return failure("timeout");
     };
-    let (stdout, stderr) = (collect(stdout), collect(stderr));
+    let collect = |reader: Option<Receiver<Captured>>| match reader {
+        None => Some(Captured::default()),
+        Some(reader) => reader
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()) + PIPE_GRACE)
+            .ok(),
+    };
+    let (Some(stdout), Some(stderr)) = (collect(stdout), collect(stderr)) else {
+        return failure("timeout: a process the signal started kept its output open");
+    };
     let (output, errors) = (stdout.text, stderr.text);
-
-    match status {
-        None => failure("timeout"),
-        Some(status) if status.success() && stdout.cut_off => {
-            failure(&format!("output exceeds the {OUTPUT_CAP}-byte limit"))
-        }
-        Some(status) if status.success() => {
-            let trimmed = output.trim();
-            serde_json::from_str(trimmed).unwrap_or_else(|_| Value::String(trimmed.to_string()))
-        }
-        Some(status) => json!({
-            "success": false,
-            "exit_code": status.code(),
-            "output": output.trim(),
-            "error": errors.trim(),
-        }),
+    if status.success() && stdout.cut_off {
+        return failure(&format!("output exceeds the {OUTPUT_CAP}-byte limit"));
     }
+    if status.success() {
+        let trimmed = output.trim();
+        return serde_json::from_str(trimmed)
+            .unwrap_or_else(|_| Value::String(trimmed.to_string()));
+    }
+    json!({
+        "success": false,
+        "exit_code": status.code(),
+        "output": output.trim(),
+        "error": errors.trim(),
+    })
 }
 
-/// Waits for `child` until `timeout`; `None` means it was still running.
-fn wait_with_deadline(child: &mut Child, timeout: Duration) -> Option<std::process::ExitStatus> {
-    let deadline = Instant::now() + timeout;
-    let mut pause = Duration::from_millis(1);
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Some(status),
-            Ok(None) if Instant::now() >= deadline => return None,
-            Ok(None) => {
-                std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
-                pause = (pause * 2).min(Duration::from_millis(20));
-            }
-            Err(_) => return None,
-        }
-    }
-}
-
-#[cfg(unix)]
-fn kill_group(child: &Child) {
-    use nix::sys::signal::{killpg, Signal as Sig};
-    use nix::unistd::Pid;
-    if let Ok(pid) = i32::try_from(child.id()) {
-        // ESRCH (already gone) is the normal case after a clean exit.
-        let _ = killpg(Pid::from_raw(pid), Sig::SIGKILL);
-    }
-}
-
-#[cfg(not(unix))]
-fn kill_group(child: &Child) {
-    let _ = child;
+/// Reads a pipe to its end on its own thread; the receiver gets what was kept.
+fn read_in_background(pipe: impl Read + Send + 'static) -> Receiver<Captured> {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || drop(send.send(read_capped(pipe))));
+    receive
 }
 
 /// What was kept of one output stream.

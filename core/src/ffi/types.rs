@@ -32,6 +32,7 @@ impl EngineOptions {
         crate::EngineOptions {
             harness: self.harness,
             opa_path: self.opa_path.map(PathBuf::from),
+            protected_paths: Vec::new(),
             limits: Limits {
                 timeout: self
                     .timeout_ms

@@ -18,7 +18,7 @@ mod expansion;
 
 /// What kind of expansion a word contains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum Expansion {
+pub(crate) enum Expansion {
     /// `*`, `?` or `[`: matches names inside the directory written before it.
     Glob,
     /// Anything else the shell substitutes (`$`, `~`, braces, command substitution).
@@ -27,7 +27,7 @@ pub(super) enum Expansion {
 
 /// One word after quote removal.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub(super) struct Word {
+pub(crate) struct Word {
     /// The text with quotes and escapes removed.
     pub text: String,
     /// Byte offset in `text` where the first unquoted expansion starts, and its kind.
@@ -54,7 +54,7 @@ impl Word {
 
 /// A program with its arguments, plus the files its output redirections write.
 #[derive(Debug, Default)]
-pub(super) struct SimpleCommand {
+pub(crate) struct SimpleCommand {
     /// Words in order: assignments, the program, its arguments.
     pub words: Vec<Word>,
     /// Targets of `>`, `>>`, `>|`, `&>`, `<>` and friends.
@@ -62,7 +62,7 @@ pub(super) struct SimpleCommand {
 }
 
 /// Every simple command in `script`, in the order the shell would meet them.
-pub(super) fn simple_commands(script: &str) -> Vec<SimpleCommand> {
+pub(crate) fn simple_commands(script: &str) -> Vec<SimpleCommand> {
     let chars: Vec<char> = script.chars().collect();
     let mut lexer = Lexer::new(&chars, 0);
     lexer.list(false);

@@ -21,8 +21,8 @@
 //! copies (`original_command`, `new_string`) are never overwritten.
 
 mod destructive;
-mod lexer;
-mod paths;
+pub(crate) mod lexer;
+pub(crate) mod paths;
 #[cfg(all(test, unix))]
 mod sandbox;
 mod shell;

@@ -18,7 +18,7 @@ use std::path::{Component, Path, PathBuf};
 const MAX_SYMLINK_HOPS: usize = 40;
 
 /// `given` joined to `cwd` when it is relative and there is a `cwd`.
-pub(super) fn join(cwd: Option<&Path>, given: &Path) -> PathBuf {
+pub(crate) fn join(cwd: Option<&Path>, given: &Path) -> PathBuf {
     match cwd {
         Some(cwd) if !given.is_absolute() => cwd.join(given),
         _ => given.to_path_buf(),
@@ -26,7 +26,7 @@ pub(super) fn join(cwd: Option<&Path>, given: &Path) -> PathBuf {
 }
 
 /// The canonical form of `path`: resolved on disk when absolute, lexically otherwise.
-pub(super) fn resolve(path: &Path) -> PathBuf {
+pub(crate) fn resolve(path: &Path) -> PathBuf {
     if path.is_absolute() {
         physical(path)
     } else {
@@ -155,7 +155,7 @@ fn physical(path: &Path) -> PathBuf {
 
 /// Resolves `.` and `..` without looking at the disk. Leading `..` of a relative path are
 /// kept, since there is nothing to climb out of; `..` at the root stays at the root.
-pub(super) fn lexical(path: &Path) -> PathBuf {
+pub(crate) fn lexical(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {

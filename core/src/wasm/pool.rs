@@ -31,17 +31,17 @@ pub(crate) fn serialize_module(module: &Module) -> Result<Vec<u8>> {
 
 /// Maps a module file the compile cache produced with [`serialize_module`]. Mapping instead of
 /// reading saves a warm start two copies of the module.
-pub(crate) fn deserialize_module_file(path: &std::path::Path) -> Result<Module> {
+pub(crate) fn deserialize_module_file(file: std::fs::File) -> Result<Module> {
     // SAFETY: wasmtime trusts serialized modules to be its own output. This file comes from
     // cupcake's cache, written by `serialize_module` and checked against the length and CRC-32
-    // recorded beside it just before this call; entries are replaced by rename, never written in
-    // place. wasmtime still rejects files from another version or configuration. The cache lives
+    // recorded beside it just before this call, through this same open file; entries are replaced
+    // by rename, never written in place. wasmtime still rejects files from another version or configuration. The cache lives
     // in the user's own directory (see SECURITY notes).
     #[expect(
         unsafe_code,
         reason = "deserializing a cached, checksummed wasmtime module"
     )]
-    let module = unsafe { Module::deserialize_file(clock::engine()?, path) };
+    let module = unsafe { Module::deserialize_open_file(clock::engine()?, file) };
     module.map_err(|err| Error::internal(format!("cached module rejected: {err:#}")))
 }
 

@@ -8,7 +8,7 @@
 // core/tests/it/conformance.rs, for the full description.
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { expect, test } from "vitest";
 import { CupcakeError, Engine, Harness, type DecisionRecord } from "../src/index.js";
 import { conformanceDir, testsDir } from "./support.js";
@@ -31,6 +31,8 @@ interface Case extends Check {
 interface Area {
   harness: string;
   global_dir?: string;
+  /** Load the area's engine from this directory, given relative to the working directory. */
+  policy_dir_relative?: string;
   load_error?: WantError;
   follow_up?: Check;
   cases: Case[];
@@ -128,7 +130,12 @@ for (const area of areas) {
   const engine = (): Engine => {
     if (loaded === undefined) {
       try {
-        loaded = { engine: load(spec, join(conformanceDir, area)) };
+        const areaDir = join(conformanceDir, area);
+        const from =
+          spec.policy_dir_relative === undefined
+            ? areaDir
+            : relative(process.cwd(), join(areaDir, spec.policy_dir_relative)) || ".";
+        loaded = { engine: load(spec, areaDir, from) };
       } catch (error) {
         loaded = { error };
       }

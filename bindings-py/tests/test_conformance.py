@@ -49,7 +49,11 @@ def _options(area: Path, spec: dict[str, Any]) -> EngineOptions:
 
 @functools.cache
 def _engine(area: Path) -> Engine:
-    return Engine(str(area), _options(area, _spec(area)))
+    spec = _spec(area)
+    # `policy_dir_relative`: load from that directory, spelled relative to the working directory.
+    relative = spec.get("policy_dir_relative")
+    path = str(area) if relative is None else os.path.relpath(area / relative)
+    return Engine(path, _options(area, spec))
 
 
 @functools.cache

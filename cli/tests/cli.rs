@@ -51,7 +51,7 @@ fn eval(policy_dir: &Path, extra: &[&str], stdin: &[u8]) -> Value {
 }
 
 const RM: &[u8] =
-    br#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf /"}}"#;
+    br#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf build"}}"#;
 
 /// A Claude `PreToolUse` deny whose reason mentions `needle`, or the universal stop response
 /// when the event itself could not be read.

@@ -70,15 +70,17 @@ impl Engine {
                 match crate::regular_file::kind_at(&dir) {
                     Ok(None) if fs_err::symlink_metadata(&dir).is_err() => None,
                     Ok(Some("directory")) => Some(Tier::load(&dir, Scope::Global, &options)?),
-                    Ok(other) => return Err(crate::Error::config(
-                        &dir,
-                        format!(
+                    Ok(other) => {
+                        return Err(crate::Error::config(
+                            &dir,
+                            format!(
                             "the global policy directory is {}; make it a directory or remove it",
                             other.map_or("a symlink to nothing".to_string(), |kind| format!(
                                 "a {kind}"
                             ))
                         ),
-                    )),
+                        ))
+                    }
                     Err(err) => {
                         return Err(crate::Error::config(
                             &dir,

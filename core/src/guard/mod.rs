@@ -76,11 +76,9 @@ impl Guard {
             tracing::warn!(rulebook = %project.root.join("rulebook.yml").display(), "self-protection is off");
             return None;
         }
-        let project_dir = if root.ends_with(".cupcake") || root.is_file() {
-            root.parent().unwrap_or(root).to_path_buf()
-        } else {
-            root.to_path_buf()
-        };
+        // The policy root is the `.cupcake` directory (whatever its name) or a bundle file;
+        // either way the project is the directory holding it.
+        let project_dir = root.parent().unwrap_or(root).to_path_buf();
         let home = crate::dirs::home().ok();
         let mut protected = Protected::default();
         protected.add(root, "the project's cupcake policies (.cupcake)");

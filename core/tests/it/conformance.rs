@@ -136,8 +136,14 @@ impl LazyEngine {
     fn new(path: &Path, spec: &Value) -> Self {
         let harness =
             Harness::parse(spec["harness"].as_str().unwrap_or("claude")).expect("known harness");
+        // `policy_dir_relative`: load from that directory, spelled relative to the working
+        // directory, as a hook started in the project would.
+        let from = match spec["policy_dir_relative"].as_str() {
+            Some(dir) => relative_to_cwd(&path.join(dir)),
+            None => path.to_path_buf(),
+        };
         Self {
-            path: path.to_path_buf(),
+            path: from,
             harness,
             global_dir: spec["global_dir"].as_str().map(|dir| path.join(dir)),
             engine: OnceLock::new(),
@@ -157,6 +163,28 @@ impl LazyEngine {
         };
         Engine::new(path, options).map_err(CupcakeError::from)
     }
+}
+
+/// `path` spelled relative to the working directory (`../../tests/...`).
+fn relative_to_cwd(path: &Path) -> std::path::PathBuf {
+    let target = std::fs::canonicalize(path).expect("the area exists");
+    let cwd = std::env::current_dir()
+        .and_then(std::fs::canonicalize)
+        .expect("a working directory");
+    let common = target
+        .components()
+        .zip(cwd.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut relative = std::path::PathBuf::new();
+    for _ in cwd.components().skip(common) {
+        relative.push("..");
+    }
+    for component in target.components().skip(common) {
+        relative.push(component);
+    }
+    assert!(relative.is_relative(), "{} is relative", relative.display());
+    relative
 }
 
 /// A case with `load`: loading that engine must fail with `want_error`.

@@ -79,7 +79,7 @@ fn empty_policy_dir() -> Result<(), Failed> {
         ..EngineOptions::default()
     };
     let engine = Engine::new(dir.path(), options)?;
-    let decision = engine.evaluate(r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf /"}}"#)?;
+    let decision = engine.evaluate(r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf build"}}"#)?;
     check(decision.kind == DecisionKind::Allow, || {
         format!("{decision:?}")
     })?;

@@ -90,7 +90,7 @@ struct Answer {
 }
 
 impl Answer {
-    /// The PreToolUse deny reason, if the answer denies.
+    /// The `PreToolUse` deny reason, if the answer denies.
     fn denial(&self) -> Option<&str> {
         let output = &self.response["hookSpecificOutput"];
         (output["permissionDecision"] == "deny").then(|| {
@@ -571,6 +571,7 @@ fn can_switch_user() -> bool {
 }
 
 #[test]
+#[expect(clippy::print_stderr, reason = "says why the test did not run")]
 fn issue_10_a_user_without_a_password_entry_must_name_its_directories() {
     if !can_switch_user() {
         eprintln!("skipped: needs root and setpriv to run as a user with no password entry");

@@ -54,6 +54,32 @@ pub struct Engine {
     guard: Option<Guard>,
 }
 
+/// The default global tier, `~/.config/cupcake`: absent means none, a directory is loaded,
+/// and anything else there is an error rather than a silently skipped global tier.
+fn default_global(options: &EngineOptions) -> Result<Option<Tier>> {
+    let dir = crate::dirs::global_config_dir()?;
+    let kind = crate::regular_file::kind_at(&dir).map_err(|err| {
+        crate::Error::config(
+            &dir,
+            format!("cannot check the global policy directory: {err}"),
+        )
+    })?;
+    match kind {
+        Some("directory") => Ok(Some(Tier::load(&dir, Scope::Global, options)?)),
+        None if fs_err::symlink_metadata(&dir).is_err() => Ok(None),
+        other => Err(crate::Error::config(
+            &dir,
+            format!(
+                "the global policy directory is {}; make it a directory or remove it",
+                other.map_or_else(
+                    || "a symlink to nothing".to_string(),
+                    |kind| format!("a {kind}")
+                )
+            ),
+        )),
+    }
+}
+
 impl Engine {
     /// Discovers, compiles (with OPA, or from the compile cache) and loads the global and
     /// project policies.
@@ -62,33 +88,11 @@ impl Engine {
         reason = "callers build options inline and move them in"
     )]
     pub fn new(path: impl AsRef<Path>, options: EngineOptions) -> Result<Self> {
-        let global = match &options.global_dir {
-            // A directory the caller named must exist: a typo must not drop global policies.
-            Some(dir) => Some(Tier::load(dir, Scope::Global, &options)?),
-            None => {
-                let dir = crate::dirs::global_config_dir()?;
-                match crate::regular_file::kind_at(&dir) {
-                    Ok(None) if fs_err::symlink_metadata(&dir).is_err() => None,
-                    Ok(Some("directory")) => Some(Tier::load(&dir, Scope::Global, &options)?),
-                    Ok(other) => {
-                        return Err(crate::Error::config(
-                            &dir,
-                            format!(
-                            "the global policy directory is {}; make it a directory or remove it",
-                            other.map_or("a symlink to nothing".to_string(), |kind| format!(
-                                "a {kind}"
-                            ))
-                        ),
-                        ))
-                    }
-                    Err(err) => {
-                        return Err(crate::Error::config(
-                            &dir,
-                            format!("cannot check the global policy directory: {err}"),
-                        ))
-                    }
-                }
-            }
+        // A directory the caller named must exist: a typo must not drop global policies.
+        let global = if let Some(dir) = &options.global_dir {
+            Some(Tier::load(dir, Scope::Global, &options)?)
+        } else {
+            default_global(&options)?
         };
         let project = Tier::load(path.as_ref(), Scope::Project, &options)?;
         let guard = Guard::new(

@@ -17,7 +17,7 @@ use crate::wasm::{self, InstancePool};
 pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
     let table = BuiltinTable::standard();
     let cache = Some(CompileCache::new(cache_root(options)?));
-    let key = cache_key(set, options)?;
+    let key = cache_key(set, options);
     if let (Some(cache), Some(key)) = (&cache, &key) {
         if let Some(native) = cache.load_native(key) {
             let pool = wasm::deserialize_module_file(native).and_then(|module| {
@@ -38,7 +38,7 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
 
     let opa = opa::locate(options, set.rulebook.opa.as_ref())?;
     // OPA downloaded just now had no key yet; key the entry so the next start finds it.
-    let key = key.map_or_else(|| cache_key(set, options), |key| Ok(Some(key)))?;
+    let key = key.or_else(|| cache_key(set, options));
     tracing::debug!(opa = %opa.origin.display(), version = %opa.version, "compiling policies");
     let wasm = compiler::compile(&opa, set, options.limits.compile_timeout)?;
     let module = wasm::compile_module(&wasm)?;
@@ -100,10 +100,8 @@ fn cache_root(options: &EngineOptions) -> Result<PathBuf> {
 
 /// The key of `set` with the OPA binary that would compile it, or `None` when no OPA binary
 /// exists (a cold compile then reports it missing).
-fn cache_key(set: &PolicySet, options: &EngineOptions) -> Result<Option<String>> {
-    let Some(opa_identity) = opa::cache_identity(options, set.rulebook.opa.as_ref()) else {
-        return Ok(None);
-    };
+fn cache_key(set: &PolicySet, options: &EngineOptions) -> Option<String> {
+    let opa_identity = opa::cache_identity(options, set.rulebook.opa.as_ref())?;
     let mut key = KeyBuilder::new();
     key.add("opa", opa_identity.as_bytes());
     for (path, source) in &set.sources {
@@ -117,7 +115,7 @@ fn cache_key(set: &PolicySet, options: &EngineOptions) -> Result<Option<String>>
             crate::aggregation::for_set(set).as_bytes(),
         );
     }
-    Ok(Some(key.finish()))
+    Some(key.finish())
 }
 
 /// Fills in which policy files mention an unsupported builtin.

@@ -62,7 +62,7 @@ pub fn open(path: &Path) -> Result<std::fs::File, Problem> {
     let file = open_nonblocking(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
-        return Err(Problem::NotRegular(kind(&meta.file_type())));
+        return Err(Problem::NotRegular(kind(meta.file_type())));
     }
     Ok(file)
 }
@@ -103,7 +103,7 @@ pub fn read_to_string(path: &Path, cap: u64) -> Result<String, Problem> {
 /// dangling symlink.
 pub fn kind_at(path: &Path) -> Result<Option<&'static str>, std::io::Error> {
     match std::fs::metadata(path) {
-        Ok(meta) => Ok(Some(kind(&meta.file_type()))),
+        Ok(meta) => Ok(Some(kind(meta.file_type()))),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(err) => Err(err),
     }
@@ -126,7 +126,7 @@ fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// A file type in words, for messages.
-pub fn kind(file_type: &std::fs::FileType) -> &'static str {
+pub fn kind(file_type: std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt as _;

@@ -71,7 +71,10 @@ impl Protected {
             .and_then(Path::file_name)
             .and_then(|n| n.to_str())
             .unwrap_or("");
-        (parent == ".claude" && name.starts_with("settings") && name.ends_with(".json"))
+        let json = Path::new(name)
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+        (parent == ".claude" && name.starts_with("settings") && json)
             || (parent == ".cursor" && name == "hooks.json")
     }
 
@@ -183,15 +186,12 @@ fn class(pattern: &[char]) -> Option<(impl Fn(char) -> bool, &[char])> {
     let mut ranges = Vec::new();
     let mut rest = members;
     while let Some((&low, after)) = rest.split_first() {
-        match after {
-            ['-', high, tail @ ..] => {
-                ranges.push((low, *high));
-                rest = tail;
-            }
-            _ => {
-                ranges.push((low, low));
-                rest = after;
-            }
+        if let ['-', high, tail @ ..] = after {
+            ranges.push((low, *high));
+            rest = tail;
+        } else {
+            ranges.push((low, low));
+            rest = after;
         }
     }
     let test =

@@ -1,8 +1,6 @@
 //! The guard against real directories: a project with `.cupcake`, a symlink into it, and
 //! hook configuration files, checked with the spellings an agent would try.
 
-use std::path::Path;
-
 use serde_json::{json, Value};
 
 use super::*;
@@ -56,6 +54,7 @@ impl Project {
         self.dir.path().canonicalize().expect("canonical")
     }
 
+    #[expect(clippy::needless_pass_by_value, reason = "tests build inputs inline")]
     fn check(&self, tool: &str, input: Value) -> Option<Verdict> {
         let event = json!({
             "hook_event_name": "PreToolUse",
@@ -237,5 +236,4 @@ fn the_rulebook_can_turn_it_off_and_add_paths() {
         event.as_object().expect("object"),
     );
     assert!(verdict.is_some_and(|v| v.reason.contains("secrets")));
-    let _ = Path::new("");
 }

@@ -4,8 +4,11 @@
 #![cfg(unix)]
 #![expect(clippy::panic, reason = "a test fails by panicking")]
 
+mod support;
+
+use support::{real_opa, script};
+
 use std::io::Write as _;
-use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -17,23 +20,6 @@ const LS: &[u8] =
 
 fn example() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/project")
-}
-
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the test finds the real opa the way a user's shell would"
-)]
-fn real_opa() -> PathBuf {
-    let path = std::env::var_os("PATH").expect("PATH is set");
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("opa"))
-        .find(|p| p.is_file())
-        .expect("opa on PATH (source ci/env.sh)")
-}
-
-fn script(path: &Path, body: &str) {
-    std::fs::write(path, format!("#!/bin/sh\n{body}")).expect("write script");
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
 
 /// A scratch directory with an empty global policy directory.

@@ -5,6 +5,10 @@
 #![cfg(unix)]
 #![expect(clippy::panic, reason = "a test fails by panicking")]
 
+mod support;
+
+use support::{real_opa, script};
+
 use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
@@ -48,23 +52,6 @@ deny contains {"rule_id": "GATE", "reason": sprintf("gate said %v", [input.signa
 
 fn bash(command: &str) -> Value {
     json!({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command}})
-}
-
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the test finds the real opa the way a user's shell would"
-)]
-fn real_opa() -> PathBuf {
-    let path = std::env::var_os("PATH").expect("PATH is set");
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("opa"))
-        .find(|p| p.is_file())
-        .expect("opa on PATH (source ci/env.sh)")
-}
-
-fn script(path: &Path, body: &str) {
-    std::fs::write(path, format!("#!/bin/sh\n{body}")).expect("write script");
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
 
 fn mkfifo(path: &Path) {

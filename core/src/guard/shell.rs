@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::protected::{Mode, Protected};
 use super::Context;
+use crate::preprocess::destructive::{change_dir, is_assignment, RESERVED, WRAPPERS};
 use crate::preprocess::lexer::{self, Expansion, Word};
 use crate::preprocess::paths;
 
@@ -106,19 +107,6 @@ const INTERPRETERS: &[&str] = &[
     "powershell",
     "osascript",
     "sed",
-];
-
-/// Words that run the program after them.
-const WRAPPERS: &[&str] = &[
-    "sudo", "doas", "env", "command", "builtin", "exec", "nohup", "nice", "ionice", "timeout",
-    "stdbuf", "xargs", "time", "chroot", "setsid", "unbuffer", "strace", "ltrace", "flock",
-    "taskset", "unshare", "runuser", "coproc", "watch", "parallel", "nsenter", "chrt", "su",
-];
-
-/// Reserved words that may precede a command without being it.
-const RESERVED: &[&str] = &[
-    "!", "{", "}", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "time",
-    "function",
 ];
 
 /// Git subcommands that leave the working tree alone.
@@ -402,28 +390,6 @@ fn reads_only(program: &str, args: &[Word]) -> bool {
 
 fn base_name(word: &str) -> String {
     word.rsplit('/').next().unwrap_or(word).to_ascii_lowercase()
-}
-
-fn is_assignment(word: &str) -> bool {
-    word.split_once('=').is_some_and(|(name, _)| {
-        let name = name.strip_suffix('+').unwrap_or(name);
-        name.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    })
-}
-
-/// The working directory after `cd args`, or `None` when it cannot be known.
-fn change_dir(base: Option<&Path>, args: &[Word]) -> Option<PathBuf> {
-    let target = args
-        .iter()
-        .find(|word| !word.text.starts_with('-') || word.text == "-")?;
-    if target.expansion.is_some() || target.text == "-" || target.text.is_empty() {
-        return None;
-    }
-    let joined = paths::join(base, Path::new(&target.text));
-    joined.is_absolute().then(|| paths::resolve(&joined))
 }
 
 /// Bash brace expansion of comma lists (`a{b,c}d` → `abd acd`), nested; `None` when the word

@@ -78,14 +78,17 @@ const LONG_VALUED: &[&str] = &[
 ];
 
 /// Words that run the program named after them (with their own options in between).
-const WRAPPERS: &[&str] = &[
+pub(crate) const WRAPPERS: &[&str] = &[
     "sudo", "doas", "env", "command", "builtin", "exec", "nohup", "nice", "ionice", "timeout",
-    "stdbuf", "xargs", "busybox", "time", "chroot", "setsid", "unbuffer",
+    "stdbuf", "xargs", "busybox", "time", "chroot", "setsid", "unbuffer", "strace", "ltrace",
+    "flock", "taskset", "unshare", "runuser", "coproc", "watch", "parallel", "nsenter", "chrt",
+    "su",
 ];
 
 /// Reserved words that may precede a command without being it.
-const RESERVED: &[&str] = &[
+pub(crate) const RESERVED: &[&str] = &[
     "!", "{", "}", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "time",
+    "function",
 ];
 
 impl Program {
@@ -135,7 +138,8 @@ enum Found<'w> {
     Program(&'static Program, &'w [Word]),
 }
 
-fn is_assignment(word: &str) -> bool {
+/// Whether `word` is a shell variable assignment (`NAME=value`, `NAME+=value`).
+pub(crate) fn is_assignment(word: &str) -> bool {
     word.split_once('=').is_some_and(|(name, _)| {
         let name = name.strip_suffix('+').unwrap_or(name);
         name.chars()
@@ -177,7 +181,7 @@ fn find_program(words: &[Word]) -> Option<Found<'_>> {
 
 /// The working directory after `cd args`, or `None` when it cannot be known (`cd`, `cd ~`,
 /// `cd -`, `cd $DIR`).
-fn change_dir(base: Option<&Path>, args: &[Word]) -> Option<PathBuf> {
+pub(crate) fn change_dir(base: Option<&Path>, args: &[Word]) -> Option<PathBuf> {
     let target = args
         .iter()
         .find(|word| !word.text.starts_with('-') || word.text == "-")?;

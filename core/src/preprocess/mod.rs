@@ -20,7 +20,7 @@
 //! derived fields are recomputed from fields preprocessing does not change, and the two
 //! copies (`original_command`, `new_string`) are never overwritten.
 
-mod destructive;
+pub(crate) mod destructive;
 pub(crate) mod lexer;
 pub(crate) mod paths;
 #[cfg(all(test, unix))]

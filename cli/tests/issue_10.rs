@@ -603,3 +603,19 @@ fn issue_10_a_user_without_a_password_entry_must_name_its_directories() {
     let answer = as_other(&["--global-dir", &global, "--cache-dir", &cache]);
     assert_eq!(answer.denial(), Some("no rm -rf"), "{}", answer.stderr);
 }
+
+#[test]
+fn issue_10_an_opa_that_hangs_meets_the_hook_deadline() {
+    let project = Project::new(&[("rm.rego", DENY_RM)], "");
+    let hanging = project.path("opa");
+    script(&hanging, "sleep 60\n");
+    let mut command = project.command("eval");
+    command
+        .args(["--deadline", "1", "--policy-dir"])
+        .arg(project.cupcake())
+        .arg("--opa-path")
+        .arg(&hanging);
+    let answer = run(command, &bash("ls"));
+    let reason = answer.denial().expect("the deadline blocks");
+    assert!(reason.contains("deadline"), "{reason}");
+}

@@ -16,6 +16,8 @@ use crate::options::EngineOptions;
 
 /// The OPA release cupcake is built and tested against.
 pub const OPA_VERSION: &str = "1.22.2";
+/// How long `opa version` may take.
+const VERSION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// The OPA major version whose WebAssembly ABI cupcake speaks.
 const OPA_MAJOR: &str = "1";
 
@@ -299,13 +301,33 @@ pub fn check(path: &Path) -> std::result::Result<Opa, String> {
     })
 }
 
-/// Runs `opa version`, retrying a freshly written binary that is briefly busy.
+/// Runs `opa version` in its own process group, killed if it has not finished within
+/// [`VERSION_TIMEOUT`]: a binary that hangs must fail the load, not hold it.
 fn run_version(path: &Path) -> std::io::Result<std::process::Output> {
     let mut command = Command::new(path);
     command
         .arg("version")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    crate::children::spawn_retrying(&mut command)?.wait_with_output()
+        .stderr(std::process::Stdio::null());
+    let mut group = crate::children::Group::spawn(&mut command)?;
+    let status = group.wait_with_deadline(VERSION_TIMEOUT).ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!(
+                "`opa version` did not finish within {} s",
+                VERSION_TIMEOUT.as_secs()
+            ),
+        )
+    })?;
+    let mut stdout = Vec::new();
+    if let Some(pipe) = group.child().stdout.take() {
+        // `opa version` prints a few lines; the cap keeps a hostile binary from filling memory.
+        std::io::Read::read_to_end(&mut std::io::Read::take(pipe, 64 * 1024), &mut stdout)?;
+    }
+    Ok(std::process::Output {
+        status,
+        stdout,
+        stderr: Vec::new(),
+    })
 }

@@ -147,8 +147,8 @@ pub(crate) fn validate(args: &ValidateArgs) -> ExitCode {
     for policy in engine.policies().iter().chain(engine.global_policies()) {
         let routing = policy.metadata.routing.clone().unwrap_or_default();
         let source = std::fs::read_to_string(&policy.path).unwrap_or_default();
-        // All policies share one module, so a rule that does not check the event fires for
-        // every event routed to any policy.
+        // A policy decides every event it is routed for, so a rule that does not check the event
+        // fires for each of them; likely a mistake when there are several.
         if routing.required_events.len() > 1 && !source.contains("hook_event_name") {
             eprintln!(
                 "warning: {}: routed for several events but no rule checks input.hook_event_name",

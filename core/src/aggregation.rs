@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use crate::policy::{PolicySet, Scope};
 
 /// The verb rules, with the result key each one is gathered into.
-const VERBS: [(&str, &str); 6] = [
+pub const VERBS: [(&str, &str); 6] = [
     ("halt", "halts"),
     ("deny", "denials"),
     ("block", "blocks"),

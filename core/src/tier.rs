@@ -128,6 +128,11 @@ impl Tier {
             Instances::Pooled => pool.evaluate(&bytes)?,
             Instances::Fresh => pool.evaluate_fresh(&bytes)?,
         };
-        Buckets::from_result_set(&result)
+        let packages: BTreeSet<&str> = routed
+            .iter()
+            .filter_map(|&index| self.set.policies.get(index))
+            .map(|policy| policy.package.as_str())
+            .collect();
+        Buckets::from_routed_result_set(&result, &packages)
     }
 }

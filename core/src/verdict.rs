@@ -1,6 +1,8 @@
 //! Reads the aggregation entrypoint's result into typed buckets, checking every decision
 //! object. A malformed decision is an error naming its policy and rule, never an allow.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -77,18 +79,29 @@ impl Buckets {
     /// Parses the result set `opa_eval` returned (`[{"result": {...}}]`). An undefined result
     /// (empty set) is an error: the entrypoint always defines its object.
     pub fn from_result_set(text: &str) -> Result<Self> {
-        let set: Value = serde_json::from_str(text).map_err(|err| {
-            Error::evaluation(format!("policy module returned invalid JSON: {err}"))
-        })?;
-        let result = set
-            .get(0)
-            .and_then(|first| first.get("result"))
-            .ok_or_else(|| {
-                Error::evaluation(
-                    "cupcake.system.evaluate is undefined; it must always produce an object",
-                )
-            })?;
-        Self::from_aggregation(result)
+        Self::from_aggregation(&aggregation_result(text)?)
+    }
+
+    /// [`Buckets::from_result_set`], keeping only decisions made by the `routed` packages: a
+    /// policy routed to `PreToolUse:Bash` never decides a `Stop`, although every policy of the
+    /// set shares one module (SPEC §5). Only cupcake's own (tagged) aggregation names the
+    /// package of each decision; a user-supplied `system/evaluate.rego` decides for itself.
+    pub fn from_routed_result_set(text: &str, routed: &BTreeSet<&str>) -> Result<Self> {
+        let mut result = aggregation_result(text)?;
+        if let Some(object) = result.as_object_mut() {
+            if object.get("cupcake_aggregation").and_then(Value::as_i64) == Some(2) {
+                for (_, key) in crate::aggregation::VERBS {
+                    if let Some(Value::Array(items)) = object.get_mut(key) {
+                        items.retain(|item| {
+                            item.get("policy")
+                                .and_then(Value::as_str)
+                                .is_some_and(|package| routed.contains(package))
+                        });
+                    }
+                }
+            }
+        }
+        Self::from_aggregation(&result)
     }
 
     /// Parses an aggregation object `{halts, denials, blocks, asks, modifications, add_context}`.
@@ -118,6 +131,20 @@ impl Buckets {
                 .collect::<Result<_>>()?,
         })
     }
+}
+
+/// The `result` of the first entry of an `opa_eval` result set.
+fn aggregation_result(text: &str) -> Result<Value> {
+    let mut set: Value = serde_json::from_str(text)
+        .map_err(|err| Error::evaluation(format!("policy module returned invalid JSON: {err}")))?;
+    set.get_mut(0)
+        .and_then(|first| first.get_mut("result"))
+        .map(Value::take)
+        .ok_or_else(|| {
+            Error::evaluation(
+                "cupcake.system.evaluate is undefined; it must always produce an object",
+            )
+        })
 }
 
 /// Rego sets have no order, so context strings are ordered by package, then by text: the same

@@ -12,8 +12,8 @@ add_context contains "edit-only fired" if {
 	input.tool_name in {"Edit", "MultiEdit"}
 }
 
-# Rules fire on the whole module, so a rule must check the tool itself: this one would
-# otherwise fire for Bash events routed here by the other policies.
+# Routing keeps this policy's decisions to Edit and MultiEdit events; this rule could only
+# ever fire for a Bash event, which never reaches this policy.
 add_context contains "edit-only rule leaked" if {
 	input.tool_name == "Bash"
 	input.hook_event_name == "Never"

@@ -96,6 +96,10 @@ fn first_block(source: &str) -> Option<(u32, String)> {
         let Some(comment) = line.trim_start().strip_prefix('#') else {
             break;
         };
+        // As in OPA, a second `# METADATA` line starts another block, even without a gap.
+        if comment.trim() == "METADATA" {
+            break;
+        }
         // OPA strips exactly one leading space; deeper indentation is YAML structure.
         yaml.push_str(comment.strip_prefix(' ').unwrap_or(comment));
         yaml.push('\n');
@@ -140,6 +144,14 @@ mod tests {
         let src = "package cupcake.policies.x\n# METADATA\n# custom:\n#   routing: [unclosed\n";
         let err = parse(Path::new("x.rego"), src).expect_err("bad yaml is rejected");
         assert!(err.to_string().contains("x.rego:"), "{err}");
+    }
+
+    #[test]
+    fn adjacent_blocks_are_two_blocks() {
+        let src = "# METADATA\n# title: first\n# custom:\n#   routing:\n#     required_events: [Stop]\n# METADATA\n# title: second\npackage cupcake.policies.x\n";
+        let meta = parse(Path::new("x.rego"), src).expect("two valid blocks");
+        assert_eq!(meta.title.as_deref(), Some("first"));
+        assert_eq!(meta.routing.expect("routing").required_events, ["Stop"]);
     }
 
     #[test]

@@ -51,3 +51,4 @@ impl BuiltinTable {
 }
 
 pub(crate) use args::type_name;
+pub(crate) use time::start_evaluation;

@@ -15,15 +15,34 @@ pub(crate) fn register(table: &mut BuiltinTable) {
     table.add("time.parse_rfc3339_ns", parse_rfc3339_ns);
 }
 
-/// `time.now_ns()`: nanoseconds since the Unix epoch.
+thread_local! {
+    /// The clock reading of the evaluation running on this thread, taken at its first
+    /// `time.now_ns()`. An evaluation runs on one thread from start to end.
+    static EVALUATION_NOW: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Starts a new evaluation on this thread: the next `time.now_ns()` reads the clock again.
+pub(crate) fn start_evaluation() {
+    EVALUATION_NOW.with(|now| now.set(None));
+}
+
+/// `time.now_ns()`: nanoseconds since the Unix epoch, the same value for every call within
+/// one evaluation (as OPA guarantees).
 fn now_ns(_args: &[Value]) -> Result<Value, String> {
+    if let Some(now) = EVALUATION_NOW.with(std::cell::Cell::get) {
+        return Ok(Value::from(now));
+    }
+    let now = clock_now()?;
+    EVALUATION_NOW.with(|cell| cell.set(Some(now)));
+    Ok(Value::from(now))
+}
+
+fn clock_now() -> Result<i64, String> {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_err(|err| format!("system clock is before 1970: {err}"))?
         .as_nanos();
-    let nanos =
-        i64::try_from(nanos).map_err(|_| "system clock is past the year 2262".to_string())?;
-    Ok(Value::from(nanos))
+    i64::try_from(nanos).map_err(|_| "system clock is past the year 2262".to_string())
 }
 
 /// `time.parse_rfc3339_ns(value)`: nanoseconds since the Unix epoch.

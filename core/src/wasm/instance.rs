@@ -110,6 +110,7 @@ impl PolicyInstance {
         let state = self.store.data_mut();
         state.memory_cap_hit = false;
         state.builtin_error = None;
+        crate::builtins::start_evaluation();
 
         let input_len = i32::try_from(input.len())
             .map_err(|_| Error::invalid_input("event is larger than 2 GiB"))?;

@@ -76,13 +76,9 @@ struct Entry<'a> {
 }
 
 impl Buckets {
-    /// Parses the result set `opa_eval` returned (`[{"result": {...}}]`). An undefined result
-    /// (empty set) is an error: the entrypoint always defines its object.
-    pub fn from_result_set(text: &str) -> Result<Self> {
-        Self::from_aggregation(&aggregation_result(text)?)
-    }
-
-    /// [`Buckets::from_result_set`], keeping only decisions made by the `routed` packages: a
+    /// Parses the result set `opa_eval` returned (`[{"result": {...}}]`), keeping only
+    /// decisions made by the `routed` packages. An undefined result (empty set) is an error:
+    /// the entrypoint always defines its object. Only the routed packages decide: a
     /// policy routed to `PreToolUse:Bash` never decides a `Stop`, although every policy of the
     /// set shares one module (SPEC §5). Only cupcake's own (tagged) aggregation names the
     /// package of each decision; a user-supplied `system/evaluate.rego` decides for itself.

@@ -196,22 +196,16 @@ fn claude_tool(context: &Context<'_>, tool: &str, event: &Map<String, Value>) ->
     }
 }
 
-/// A file path as an agent's file tool takes it: exactly as given, and trimmed of the
-/// surrounding whitespace Claude Code strips before it writes.
+/// A file path as an agent's file tool takes it (`paths::as_agent_resolves`), and also
+/// exactly as written, in case a tool takes it literally.
 fn file_path(context: &Context<'_>, given: &str, mode: Mode) -> Option<String> {
-    let trimmed = given.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-    [given, trimmed].iter().find_map(|spelling| {
-        let path = match context.home {
-            Some(home) if spelling.starts_with("~/") => {
-                home.join(spelling.get(2..).unwrap_or_default())
-            }
-            _ => context.cwd.join(spelling),
-        };
-        if let Some(entry) = context.protected.reached(&path, mode) {
+    let literal = context.cwd.join(given);
+    let agent = crate::preprocess::paths::as_agent_resolves(given, Some(context.cwd), context.home);
+    [agent, literal].iter().find_map(|path| {
+        if let Some(entry) = context.protected.reached(path, mode) {
             return Some(format!("{} ({})", entry.what, path.display()));
         }
-        let resolved = crate::preprocess::paths::resolve(&path);
-        (Protected::is_hook_config(&path) || Protected::is_hook_config(&resolved))
+        Protected::is_hook_config(path)
             .then(|| format!("an agent's hook configuration ({})", path.display()))
     })
 }

@@ -13,7 +13,10 @@
 //!   for a shell command that changes nothing. Claude's `Bash` carries the command in
 //!   `tool_input.command`; for Cursor any event's top-level string `command` counts.
 //! - `resolved_file_path`, `original_file_path`, `is_symlink` (top level, and in each
-//!   `MultiEdit` edit): see the `paths` module.
+//!   `MultiEdit` edit): the file the agent's tool will actually touch, resolved as the agent
+//!   resolves it (whitespace trimmed, `~/` expanded, `..` lexically, then symlinks); see
+//!   `paths::as_agent_resolves`.
+//! - `resolved_tool_paths` (top level, MCP calls): each path-carrying argument, resolved alike.
 //! - `tool_input.new_string` for a Claude `Write` that has none.
 //!
 //! Running it twice gives the same event: the normalised command is a fixed point, the
@@ -110,18 +113,28 @@ fn given_path(event: &Map<String, Value>, harness: Harness) -> Option<String> {
     })
 }
 
+/// The user's home directory, for a leading `~/` in a file path; looked up once.
+fn home() -> Option<&'static Path> {
+    static HOME: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| crate::dirs::home().ok()).as_deref()
+}
+
 fn file_paths(event: &mut Map<String, Value>, harness: Harness, cwd: Option<&Path>) {
+    mcp_paths(event, cwd);
     let Some(given) = given_path(event, harness) else {
         return;
     };
-    let joined = paths::join(cwd, Path::new(&given));
+    let resolved = paths::as_agent_resolves(&given, cwd, home());
+    // Whether the name the agent wrote (before symlinks are followed) is itself a link.
+    let trimmed = given.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    let written = paths::lexical(&paths::join(cwd, Path::new(trimmed)));
     let fields = [
         (
             "resolved_file_path",
-            Value::String(paths::resolve(&joined).to_string_lossy().into_owned()),
+            Value::String(resolved.to_string_lossy().into_owned()),
         ),
         ("original_file_path", Value::String(given)),
-        ("is_symlink", Value::Bool(paths::is_symlink(&joined))),
+        ("is_symlink", Value::Bool(paths::is_symlink(&written))),
     ];
     let multi_edit = tool_name(event) == Some("MultiEdit");
     for (key, value) in &fields {
@@ -140,6 +153,66 @@ fn file_paths(event: &mut Map<String, Value>, harness: Harness, cwd: Option<&Pat
         for (key, value) in &fields {
             edit.insert((*key).to_string(), value.clone());
         }
+    }
+}
+
+/// Fields of an MCP tool's input that carry paths (`read_file {path}`, `move_file {source,
+/// destination}`, …).
+const MCP_PATH_FIELDS: [&str; 12] = [
+    "path",
+    "file_path",
+    "file",
+    "filename",
+    "source",
+    "destination",
+    "dest",
+    "target",
+    "from",
+    "to",
+    "directory",
+    "paths",
+];
+
+/// For an MCP call (a Claude `mcp__…` tool, or a Cursor `beforeMCPExecution` whose input is an
+/// object), `resolved_tool_paths` maps each path-carrying field to the path resolved the way
+/// [`paths::as_agent_resolves`] does (a list field to a list).
+fn mcp_paths(event: &mut Map<String, Value>, cwd: Option<&Path>) {
+    let is_mcp = tool_name(event).is_some_and(|tool| tool.starts_with("mcp__"))
+        || event.get("hook_event_name").and_then(Value::as_str) == Some("beforeMCPExecution");
+    let Some(input) = event
+        .get("tool_input")
+        .and_then(Value::as_object)
+        .filter(|_| is_mcp)
+    else {
+        return;
+    };
+    let resolve = |path: &str| {
+        Value::String(
+            paths::as_agent_resolves(path, cwd, home())
+                .to_string_lossy()
+                .into_owned(),
+        )
+    };
+    let resolved: Map<String, Value> = input
+        .iter()
+        .filter(|(key, _)| MCP_PATH_FIELDS.contains(&key.as_str()))
+        .filter_map(|(key, value)| match value {
+            Value::String(path) if !path.is_empty() => Some((key.clone(), resolve(path))),
+            Value::Array(items) => Some((
+                key.clone(),
+                Value::Array(
+                    items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(resolve)
+                        .collect(),
+                ),
+            )),
+            _ => None,
+        })
+        .collect();
+    if !resolved.is_empty() {
+        event.insert("resolved_tool_paths".to_string(), Value::Object(resolved));
     }
 }
 

@@ -34,6 +34,25 @@ pub(crate) fn resolve(path: &Path) -> PathBuf {
     }
 }
 
+/// The path a coding agent's file tool actually touches for `given`, the way Claude Code (and
+/// Cursor, both Node programs) read it: surrounding whitespace trimmed (as JavaScript's `trim`,
+/// including U+00A0 and U+FEFF), a leading `~/` taken from the home directory, joined to `cwd`,
+/// `..` resolved lexically, and only then symlinks followed on disk.
+pub(crate) fn as_agent_resolves(given: &str, cwd: Option<&Path>, home: Option<&Path>) -> PathBuf {
+    let trimmed = given.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    let expanded = match (trimmed.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ if trimmed == "~" => home.map_or_else(|| PathBuf::from(trimmed), Path::to_path_buf),
+        _ => PathBuf::from(trimmed),
+    };
+    let clean = lexical(&join(cwd, &expanded));
+    if clean.is_absolute() {
+        physical(&clean)
+    } else {
+        clean
+    }
+}
+
 /// Whether `path` itself (not what it points to) is a symlink. Relative paths are not looked
 /// up, for the reason in the module doc.
 pub(super) fn is_symlink(path: &Path) -> bool {
@@ -303,5 +322,29 @@ mod tests {
         assert_eq!(kind(&sandbox.path("f")), Kind::Other);
         assert_eq!(kind(&sandbox.path("none")), Kind::Missing);
         assert_eq!(kind(Path::new("d")), Kind::Missing);
+    }
+
+    #[test]
+    fn paths_resolve_as_the_agent_reads_them() {
+        let sandbox = Sandbox::new();
+        let home = sandbox.path("project");
+        let cwd = sandbox.path("project/src");
+        let expect = |given: &str, want: &Path| {
+            assert_eq!(
+                as_agent_resolves(given, Some(&cwd), Some(&home)),
+                resolve(want),
+                "{given:?}"
+            );
+        };
+        expect("main.rs ", &cwd.join("main.rs"));
+        expect("\u{a0}\tmain.rs\u{feff}\n", &cwd.join("main.rs"));
+        expect("~/innocent.txt", &home.join("innocent.txt"));
+        expect("~", &home);
+        expect("../src/./main.rs", &cwd.join("main.rs"));
+        // A relative path with no working directory stays relative, lexically clean.
+        assert_eq!(
+            as_agent_resolves(" a/../b ", None, None),
+            PathBuf::from("b")
+        );
     }
 }

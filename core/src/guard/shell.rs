@@ -7,14 +7,13 @@ use std::path::{Path, PathBuf};
 
 use super::protected::{Mode, Protected};
 use super::Context;
-use crate::preprocess::destructive::{change_dir, is_assignment, RESERVED, WRAPPERS};
+use crate::preprocess::braces::expand as expand_braces;
+use crate::preprocess::destructive::{change_dir, is_assignment, RESERVED, SHELLS, WRAPPERS};
 use crate::preprocess::lexer::{self, Expansion, Word};
 use crate::preprocess::paths;
 
 /// Nested `sh -c` and `eval` strings analysed before giving up (and refusing).
 const MAX_DEPTH: usize = 8;
-/// Most words one brace expression may expand to before the word counts as unknown.
-const MAX_BRACE_WORDS: usize = 256;
 
 /// Programs that never change the files they name (some only without certain options, see
 /// [`reads_only`]).
@@ -78,11 +77,6 @@ const READ_ONLY: &[&str] = &[
 const DESTROYING: &[&str] = &[
     "rm", "rmdir", "unlink", "shred", "mv", "chmod", "chown", "chgrp", "chattr", "truncate",
     "rsync", "find",
-];
-
-/// Shells whose `-c` string is itself a command to analyse.
-const SHELLS: &[&str] = &[
-    "sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "busybox",
 ];
 
 /// Interpreters whose code strings can write anywhere; a protected name in any word counts.
@@ -390,81 +384,4 @@ fn reads_only(program: &str, args: &[Word]) -> bool {
 
 fn base_name(word: &str) -> String {
     word.rsplit('/').next().unwrap_or(word).to_ascii_lowercase()
-}
-
-/// Bash brace expansion of comma lists (`a{b,c}d` → `abd acd`), nested; `None` when the word
-/// has no such list or expands past [`MAX_BRACE_WORDS`].
-fn expand_braces(text: &str) -> Option<Vec<String>> {
-    let chars: Vec<char> = text.chars().collect();
-    let (open, close, commas) = first_list(&chars)?;
-    let prefix: String = chars.get(..open)?.iter().collect();
-    let suffix: String = chars.get(close + 1..)?.iter().collect();
-    let mut bounds = vec![open];
-    bounds.extend(&commas);
-    bounds.push(close);
-    let mut words = Vec::new();
-    for pair in bounds.windows(2) {
-        let (from, to) = (*pair.first()?, *pair.get(1)?);
-        let part: String = chars.get(from + 1..to)?.iter().collect();
-        let word = format!("{prefix}{part}{suffix}");
-        match expand_braces(&word) {
-            Some(more) => words.extend(more),
-            None => words.push(word),
-        }
-        if words.len() > MAX_BRACE_WORDS {
-            return None;
-        }
-    }
-    Some(words)
-}
-
-/// The first `{…}` holding a top-level comma: its bounds and the commas' positions.
-fn first_list(chars: &[char]) -> Option<(usize, usize, Vec<usize>)> {
-    for (open, c) in chars.iter().enumerate() {
-        if *c != '{' {
-            continue;
-        }
-        let mut depth = 0;
-        let mut commas = Vec::new();
-        for (at, c) in chars.iter().enumerate().skip(open) {
-            match c {
-                '{' => depth += 1,
-                '}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        if commas.is_empty() {
-                            break;
-                        }
-                        return Some((open, at, commas));
-                    }
-                }
-                ',' if depth == 1 => commas.push(at),
-                _ => {}
-            }
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn braces_expand_like_bash() {
-        assert_eq!(expand_braces("p{,}").expect("list"), ["p", "p"]);
-        assert_eq!(
-            expand_braces(".cup{c,x}ake/{a,b{1,2}}").expect("list"),
-            [
-                ".cupcake/a",
-                ".cupcake/b1",
-                ".cupcake/b2",
-                ".cupxake/a",
-                ".cupxake/b1",
-                ".cupxake/b2"
-            ]
-        );
-        assert!(expand_braces("{a}").is_none());
-        assert!(expand_braces("plain").is_none());
-    }
 }

@@ -1,26 +1,34 @@
 //! `affected_parent_directories`: the canonical directories a shell command changes, so a
 //! policy can protect a directory against `rm`, `mv` and friends whatever path spelling,
-//! symlink or `cd` the agent uses.
+//! symlink or `cd` the agent uses; and `affected_directories_unknown`, set whenever the command
+//! may change something the list cannot name, so a policy can refuse what it cannot check.
 //!
-//! Programs and the operands that count (a program is found after assignments, `sudo`,
-//! `env`, `xargs` and similar wrappers, and by its base name in any ASCII case, so `/bin/rm`,
+//! Programs and the operands that count (a program is found after assignments, reserved words,
+//! `function NAME`, and wrappers such as `sudo`, `env`, `xargs`, `strace`, `flock`, `taskset`,
+//! `unshare`, `runuser`, `coproc`, `parallel`; by its base name in any ASCII case, so `/bin/rm`,
 //! `\rm` and, for case-insensitive filesystems, `RM` count):
 //! - every path operand: `rm`, `rmdir`, `unlink`, `shred`, `truncate`, `mv`, `tee`;
 //! - after the mode or owner (unless `--reference` replaces it): `chmod`, `chown`, `chgrp`;
 //! - the destination (`-t DIR`, else the last operand): `cp`, `ln`, `install`;
 //! - `of=` of `dd`; the starting points of a `find` that runs `-delete` or `-exec rm …`;
+//! - what the options say (see the `special` module): `rsync --delete`, `tar -x -C`,
+//!   `git clean`, `git checkout --`, `git restore`, `sed -i`, `sort -o`, `curl -o`/`-O`, `wget`;
 //! - in any command, the targets of output redirections (`>`, `>>`, `&>`, …).
+//!
+//! Command strings are analysed as commands too: `eval …`, `sh -c '…'` (any shell), `env -S
+//! '…'`, `su -c '…'`, `watch …`. Brace lists expand first (`p{,}` is `p`). A symlink made
+//! earlier in the same command (`ln -s p d && rm -r -f d/*`) is followed as if it existed.
 //!
 //! For each operand the list gets the directory holding its entry (`rm file` → its parent),
 //! the directory holding its target when it is a symlink (`chmod` and `truncate` follow
 //! links), and the operand itself when it is an existing directory (`rm -rf dir` empties
 //! `dir`). An operand with a glob counts as the directory written before the glob
 //! (`rm -rf dir/*` → `dir`). Operands the shell alone can expand — `$VAR`, `~`, `$(…)` — give
-//! the directory written before the expansion, and nothing when that is empty: where they
-//! point is unknown here. `cd DIR` moves the base for later relative operands; a `cd` whose
-//! target is unknown leaves later relative operands relative, which marks them unresolved.
-//! Not analysed: interpreters (`python -c`), `sed -i`, `git`, archives, `rsync`, and what
-//! `xargs` reads from its input.
+//! the directory written before the expansion and mark the result unknown. `cd DIR` moves the
+//! base for later relative operands; after a `cd` whose target is unknown (`cd -`, `cd "$X"`),
+//! relative operands mark the result unknown, as do programs computed at run time (`$(echo
+//! rm)`), interpreters (`python`, `node`, `perl`, …), shells running a script file, and `xargs`
+//! (whose operands arrive on stdin).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -36,6 +44,8 @@ enum Operands {
     Destination,
     DdOutput,
     FindRoots,
+    /// Parsed by the `special` module.
+    Special,
 }
 
 struct Program {
@@ -61,7 +71,45 @@ const PROGRAMS: &[Program] = &[
     Program::new("install", Operands::Destination, "tSmog"),
     Program::new("dd", Operands::DdOutput, ""),
     Program::new("find", Operands::FindRoots, ""),
+    Program::new("rsync", Operands::Special, ""),
+    Program::new("tar", Operands::Special, ""),
+    Program::new("git", Operands::Special, ""),
+    Program::new("sed", Operands::Special, ""),
+    Program::new("sort", Operands::Special, ""),
+    Program::new("curl", Operands::Special, ""),
+    Program::new("wget", Operands::Special, ""),
 ];
+
+/// Shells whose `-c` string is itself a command.
+pub(crate) const SHELLS: &[&str] = &[
+    "sh", "bash", "zsh", "dash", "ksh", "mksh", "ash", "fish", "busybox",
+];
+
+/// Interpreters whose code (a string or a script file) can change any file.
+pub(crate) const INTERPRETERS: &[&str] = &[
+    "python",
+    "python2",
+    "python3",
+    "node",
+    "nodejs",
+    "deno",
+    "bun",
+    "perl",
+    "ruby",
+    "php",
+    "lua",
+    "awk",
+    "gawk",
+    "mawk",
+    "nawk",
+    "tclsh",
+    "pwsh",
+    "powershell",
+    "osascript",
+];
+
+/// Nested command strings (`eval`, `sh -c`) analysed before the result is marked unknown.
+const MAX_DEPTH: usize = 8;
 
 /// Long options that take a value, given as `--name=value` or `--name value`.
 const LONG_VALUED: &[&str] = &[
@@ -111,31 +159,117 @@ impl Program {
     }
 }
 
-/// The directories `command` changes, canonical and deduplicated in first-seen order.
-/// Relative operands are taken from `cwd`.
-pub(super) fn affected_parent_directories(command: &str, cwd: Option<&Path>) -> Vec<String> {
+/// What a command changes, as far as can be told without running it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Analysis {
+    /// The canonical directories it changes, deduplicated in first-seen order.
+    pub directories: Vec<String>,
+    /// Whether it may change something else too (see the module documentation).
+    pub unknown: bool,
+}
+
+/// Analyses `command`; relative operands are taken from `cwd`.
+pub(crate) fn analyse(command: &str, cwd: Option<&Path>) -> Analysis {
     let mut affected = Affected::default();
     let mut base = cwd.map(paths::resolve);
-    for simple in lexer::simple_commands(command) {
-        for target in &simple.writes {
-            affected.operand(target, base.as_deref());
+    affected.script(command, &mut base, 0);
+    Analysis {
+        directories: affected.list,
+        unknown: affected.unknown,
+    }
+}
+
+/// The directories `command` changes (see [`analyse`]).
+#[cfg(test)]
+pub(super) fn affected_parent_directories(command: &str, cwd: Option<&Path>) -> Vec<String> {
+    analyse(command, cwd).directories
+}
+
+impl Affected {
+    /// Walks the simple commands of `script`, moving `base` along `cd`s.
+    fn script(&mut self, script: &str, base: &mut Option<PathBuf>, depth: usize) {
+        if depth > MAX_DEPTH {
+            self.unknown = true;
+            return;
         }
-        match find_program(&simple.words) {
-            Some(Found::ChangeDir(args)) => base = change_dir(base.as_deref(), args),
-            Some(Found::Program(program, args)) => {
-                for operand in operands(program, args) {
-                    affected.operand(&operand, base.as_deref());
-                }
+        for simple in lexer::simple_commands(script) {
+            for target in &simple.writes {
+                self.operand(target, base.as_deref());
             }
-            None => {}
+            match find_program(&simple.words) {
+                Some(Found::ChangeDir(args)) => *base = change_dir(base.as_deref(), args),
+                Some(Found::Program(program, args, via_xargs)) => {
+                    self.unknown |= via_xargs;
+                    let operands = match program.operands {
+                        Operands::Special => special::operands(program.name, args),
+                        _ => operands(program, args),
+                    };
+                    for operand in operands {
+                        self.operand(&operand, base.as_deref());
+                    }
+                    // After its own operands: the link exists only for later commands.
+                    if program.name == "ln" {
+                        self.record_link(args, base.as_deref());
+                    }
+                }
+                // `eval` runs in this shell (its `cd` moves on); `sh -c` in a child.
+                Some(Found::Script(text, Shell::Same)) => self.script(&text, base, depth + 1),
+                Some(Found::Script(text, Shell::Child)) => {
+                    self.script(&text, &mut base.clone(), depth + 1);
+                }
+                Some(Found::Opaque) => self.unknown = true,
+                None => {}
+            }
         }
     }
-    affected.list
+
+    /// Remembers `ln -s TARGET LINK`, so later operands through `LINK` reach `TARGET`.
+    fn record_link(&mut self, args: &[Word], base: Option<&Path>) {
+        let symbolic = args.iter().any(|w| {
+            w.text == "--symbolic"
+                || (w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains('s'))
+        });
+        let plain: Vec<&Word> = args.iter().filter(|w| !w.text.starts_with('-')).collect();
+        let (Some(target), Some(link), true) = (plain.first(), plain.get(1), symbolic) else {
+            return;
+        };
+        if plain.len() != 2 || target.expansion.is_some() || link.expansion.is_some() {
+            return;
+        }
+        let link_path = paths::join(base, Path::new(&link.text));
+        let link_path = if paths::is_dir(&paths::resolve(&link_path)) {
+            link_path.join(Path::new(&target.text).file_name().unwrap_or_default())
+        } else {
+            link_path
+        };
+        // A relative target is relative to the link's directory.
+        let target_path = match link_path.parent() {
+            Some(dir) if !Path::new(&target.text).is_absolute() => dir.join(&target.text),
+            _ => PathBuf::from(&target.text),
+        };
+        if link_path.is_absolute() {
+            let link_path = paths::resolve(&link_path);
+            self.links.push((link_path, paths::resolve(&target_path)));
+        }
+    }
+}
+
+/// How a command string runs.
+enum Shell {
+    /// In this shell (`eval`): its `cd` moves later commands.
+    Same,
+    /// In a child shell.
+    Child,
 }
 
 enum Found<'w> {
     ChangeDir(&'w [Word]),
-    Program(&'static Program, &'w [Word]),
+    /// A listed program, its arguments, and whether `xargs` feeds it more.
+    Program(&'static Program, &'w [Word], bool),
+    /// A command string to analyse as a command.
+    Script(String, Shell),
+    /// Runs something whose effects cannot be read from the command line.
+    Opaque,
 }
 
 /// Whether `word` is a shell variable assignment (`NAME=value`, `NAME+=value`).
@@ -155,28 +289,109 @@ pub(crate) fn is_assignment(word: &str) -> bool {
 /// adds directories, a missed one would drop them.
 fn find_program(words: &[Word]) -> Option<Found<'_>> {
     let mut wrapped = false;
+    let mut via_xargs = false;
+    let mut skip_name = false;
     for (index, word) in words.iter().enumerate() {
         let text = word.text.as_str();
         let rest = words.get(index + 1..).unwrap_or_default();
-        if let Some(program) = Program::named(text) {
-            return Some(Found::Program(program, rest));
-        }
-        if wrapped || is_assignment(text) || RESERVED.contains(&text) {
+        if std::mem::take(&mut skip_name) {
             continue;
         }
-        let base = text.rsplit('/').next().unwrap_or(text);
+        if let Some(program) = Program::named(text) {
+            return Some(Found::Program(program, rest, via_xargs));
+        }
+        if is_assignment(text) || RESERVED.contains(&text) {
+            skip_name = text == "function";
+            continue;
+        }
+        // A program computed at run time: `$(echo rm)`, `$cmd`, `` `x` ``, `rm${IFS}-rf`.
+        if word
+            .expansion
+            .is_some_and(|(_, kind)| kind == Expansion::Other)
+        {
+            return Some(Found::Opaque);
+        }
+        let base = text.rsplit('/').next().unwrap_or(text).to_ascii_lowercase();
+        let base = base.as_str();
         if base == "cd" || base == "pushd" {
             return Some(Found::ChangeDir(rest));
         }
-        if !WRAPPERS
-            .iter()
-            .any(|wrapper| wrapper.eq_ignore_ascii_case(base))
-        {
+        if let Some(found) = command_string(base, rest) {
+            return Some(found);
+        }
+        if WRAPPERS.contains(&base) {
+            wrapped = true;
+            via_xargs |= base == "xargs";
+            continue;
+        }
+        if !wrapped {
             return None;
         }
-        wrapped = true;
     }
     None
+}
+
+/// The command string a word runs (`eval`, `sh -c`, `env -S`, `su -c`, `watch`), or
+/// [`Found::Opaque`] for interpreters and shells reading a script.
+fn command_string<'w>(program: &str, rest: &'w [Word]) -> Option<Found<'w>> {
+    let joined = || {
+        rest.iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let after_flag = |flags: &[&str]| {
+        rest.iter()
+            .position(|w| flags.contains(&w.text.as_str()))
+            .and_then(|at| rest.get(at + 1))
+            .map(|w| w.text.clone())
+    };
+    match program {
+        "eval" => Some(Found::Script(joined(), Shell::Same)),
+        // `watch [-n SECONDS] COMMAND…` runs its words through `sh -c`.
+        "watch" => {
+            let mut words = rest.iter();
+            let mut command = Vec::new();
+            while let Some(word) = words.next() {
+                match word.text.as_str() {
+                    "-n" | "--interval" | "-q" | "--equexit" => {
+                        words.next();
+                    }
+                    text if text.starts_with('-') && command.is_empty() => {}
+                    text => command.push(text),
+                }
+            }
+            Some(Found::Script(command.join(" "), Shell::Child))
+        }
+        "env" => rest
+            .iter()
+            .find_map(|w| {
+                w.text
+                    .strip_prefix("--split-string=")
+                    .or_else(|| w.text.strip_prefix("-S").filter(|s| !s.is_empty()))
+                    .map(str::to_string)
+            })
+            .or_else(|| after_flag(&["-S", "--split-string"]))
+            .map(|text| Found::Script(text, Shell::Child)),
+        "su" | "runuser" => {
+            after_flag(&["-c", "--command"]).map(|text| Found::Script(text, Shell::Child))
+        }
+        _ if SHELLS.contains(&program) => {
+            let code = rest
+                .iter()
+                .position(|w| {
+                    w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains('c')
+                })
+                .and_then(|at| rest.get(at + 1));
+            Some(match code {
+                Some(code) => Found::Script(code.text.clone(), Shell::Child),
+                // A script file, or commands on stdin.
+                None => Found::Opaque,
+            })
+        }
+        _ if INTERPRETERS.contains(&program) => Some(Found::Opaque),
+        _ => None,
+    }
 }
 
 /// The working directory after `cd args`, or `None` when it cannot be known (`cd`, `cd ~`,
@@ -314,6 +529,10 @@ struct Affected {
     /// Directories already resolved: a long command's operands mostly share a few parents,
     /// and each resolution costs an `lstat` per component.
     resolved: HashMap<PathBuf, PathBuf>,
+    /// Whether something may change that the list cannot name.
+    unknown: bool,
+    /// Symlinks the command makes before later operands (`ln -s`): link → target.
+    links: Vec<(PathBuf, PathBuf)>,
 }
 
 impl Affected {
@@ -343,6 +562,27 @@ impl Affected {
         if word.text.is_empty() && word.expansion.is_none() {
             return;
         }
+        if word
+            .expansion
+            .is_some_and(|(_, kind)| kind == Expansion::Other)
+        {
+            if let Some(words) = super::braces::expand(&word.text) {
+                for text in words {
+                    let expansion = text
+                        .find(['*', '?', '['])
+                        .map(|at| (at, Expansion::Glob))
+                        .or_else(|| text.find(['$', '`', '~']).map(|at| (at, Expansion::Other)));
+                    self.operand(&Word { text, expansion }, base);
+                }
+                return;
+            }
+            self.unknown = true;
+        }
+        if base.is_none() && !Path::new(&word.text).is_absolute() {
+            // Relative to a directory nobody can name here.
+            self.unknown = true;
+        }
+        let word = &self.through_links(word, base);
         if !self
             .seen
             .insert((base.map(Path::to_path_buf), word.clone()))
@@ -386,6 +626,27 @@ impl Affected {
         }
     }
 }
+
+impl Affected {
+    /// `word` rewritten through a symlink the command made earlier, if it passes one.
+    fn through_links(&self, word: &Word, base: Option<&Path>) -> Word {
+        let joined = paths::join(base, Path::new(&word.text));
+        let lexical = paths::lexical(&joined);
+        for (link, target) in &self.links {
+            if let Ok(rest) = lexical.strip_prefix(link) {
+                let text = target.join(rest).to_string_lossy().into_owned();
+                let shift = text.len().saturating_sub(word.text.len());
+                return Word {
+                    expansion: word.expansion.map(|(at, kind)| (at + shift, kind)),
+                    text,
+                };
+            }
+        }
+        word.clone()
+    }
+}
+
+mod special;
 
 // The cases build symlinks and compare Unix paths.
 #[cfg(all(test, unix))]

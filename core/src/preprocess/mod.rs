@@ -10,7 +10,10 @@
 //!   `tool_input` back as `updated_input` and the tool must not receive a field it does not
 //!   know. It is never overwritten, so a second pass keeps the true original.
 //! - `affected_parent_directories` (top level): see the `destructive` module; an empty list
-//!   for a shell command that changes nothing. Claude's `Bash` carries the command in
+//!   for a shell command that changes nothing. `affected_directories_unknown` (top level) is
+//!   true when the command may change something that list cannot name (a `cd` to an unknown
+//!   place, `$VAR` operands, interpreters, programs computed at run time): deny on it to
+//!   refuse what cannot be checked. Claude's `Bash` carries the command in
 //!   `tool_input.command`; for Cursor any event's top-level string `command` counts.
 //! - `resolved_file_path`, `original_file_path`, `is_symlink` (top level, and in each
 //!   `MultiEdit` edit): the file the agent's tool will actually touch, resolved as the agent
@@ -23,6 +26,7 @@
 //! derived fields are recomputed from fields preprocessing does not change, and the two
 //! copies (`original_command`, `new_string`) are never overwritten.
 
+pub(crate) mod braces;
 pub(crate) mod destructive;
 pub(crate) mod lexer;
 pub(crate) mod paths;
@@ -81,13 +85,23 @@ fn shell_command(event: &mut Map<String, Value>, harness: Harness, cwd: Option<&
     };
     let normalized = shell::normalize_whitespace(command);
     let original = std::mem::replace(command, normalized.clone());
-    let directories = destructive::affected_parent_directories(&normalized, cwd);
+    let analysis = destructive::analyse(&normalized, cwd);
     event
         .entry("original_command")
         .or_insert(Value::String(original));
     event.insert(
         "affected_parent_directories".to_string(),
-        Value::Array(directories.into_iter().map(Value::String).collect()),
+        Value::Array(
+            analysis
+                .directories
+                .into_iter()
+                .map(Value::String)
+                .collect(),
+        ),
+    );
+    event.insert(
+        "affected_directories_unknown".to_string(),
+        Value::Bool(analysis.unknown),
     );
 }
 

@@ -96,3 +96,16 @@ is_env(path) if lower(path) == ".env"
 in_protected(path) if endswith(path, "/protected")
 
 in_protected(path) if contains(path, "/protected/")
+
+# A command whose effects preprocessing cannot name (a program computed at run time, `$VAR`
+# operands, an interpreter or script, `xargs`, a `cd` to an unknown place) goes to the user.
+ask contains decision if {
+	input.hook_event_name == "PreToolUse"
+	input.tool_name == "Bash"
+	input.affected_directories_unknown
+	decision := {
+		"rule_id": "GUARD-UNKNOWN-EFFECT",
+		"reason": "cupcake cannot tell what this command changes; confirm it",
+		"severity": "MEDIUM",
+	}
+}

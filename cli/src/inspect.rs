@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use cupcake::Policy;
+use cupcake::Severity;
 use serde_json::json;
 
 use crate::LoadArgs;
@@ -126,43 +127,97 @@ fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
 pub(crate) struct ValidateArgs {
     #[command(flatten)]
     load: LoadArgs,
+    /// Fail on warnings too.
+    #[arg(long)]
+    strict: bool,
+    /// Print the findings as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
-/// Loads and compiles everything, then lints. Errors print as `file:line: message`.
+/// Loads and compiles everything, then lints (`cupcake::lint`). Findings print as
+/// `severity: file:line: message`; the exit code is non-zero on errors (and, with `--strict`,
+/// on warnings).
 pub(crate) fn validate(args: &ValidateArgs) -> ExitCode {
-    let engine = match args.load.engine() {
-        Ok(engine) => engine,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
+    let (findings, policies) = match args.load.engine() {
+        Ok(engine) => {
+            let options = match args.load.options() {
+                Ok(options) => options,
+                Err(err) => return fail(args, &format!("{err:#}")),
+            };
+            let count = engine.policies().len() + engine.global_policies().len();
+            (cupcake::lint(&engine, &options), count)
         }
+        Err(err) => (vec![load_finding(&err)], 0),
     };
-    let mut warnings = 0;
-    if !engine.self_protection() {
-        eprintln!(
-            "warning: self-protection is off (rulebook.yml: self_protection.enabled: false); the agent can change cupcake's own policies and hook configuration"
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    let failed = errors > 0 || (args.strict && warnings > 0);
+    if args.json {
+        let report = json!({
+            "ok": !failed,
+            "policies": policies,
+            "errors": errors,
+            "warnings": warnings,
+            "findings": findings.iter().map(|f| json!({
+                "severity": f.severity.as_str(),
+                "file": f.file.display().to_string(),
+                "line": f.line,
+                "message": f.message,
+            })).collect::<Vec<_>>(),
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
         );
-        warnings += 1;
-    }
-    for policy in engine.policies().iter().chain(engine.global_policies()) {
-        let routing = policy.metadata.routing.clone().unwrap_or_default();
-        let source = std::fs::read_to_string(&policy.path).unwrap_or_default();
-        // A policy decides every event it is routed for, so a rule that does not check the event
-        // fires for each of them; likely a mistake when there are several.
-        if routing.required_events.len() > 1 && !source.contains("hook_event_name") {
+    } else {
+        for finding in &findings {
+            let line = finding.line.map(|l| format!(":{l}")).unwrap_or_default();
             eprintln!(
-                "warning: {}: routed for several events but no rule checks input.hook_event_name",
-                policy.path.display()
+                "{}: {}{line}: {}",
+                finding.severity.as_str(),
+                finding.file.display(),
+                finding.message
             );
-            warnings += 1;
         }
+        println!(
+            "{}: {policies} policies, {errors} errors, {warnings} warnings",
+            if failed { "failed" } else { "ok" }
+        );
     }
-    println!(
-        "ok: {} policies ({} global), {} routes, {} warnings",
-        engine.policies().len() + engine.global_policies().len(),
-        engine.global_policies().len(),
-        engine.route_keys().len(),
-        warnings
-    );
-    ExitCode::SUCCESS
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// A load failure as a finding, with the file and line the error names.
+fn load_finding(err: &anyhow::Error) -> cupcake::Finding {
+    let (file, line) = match err.downcast_ref::<cupcake::Error>() {
+        Some(cupcake::Error::PolicyCompile { file, line, .. }) => (file.clone(), *line),
+        Some(cupcake::Error::Config { path, .. }) => (path.clone(), None),
+        _ => (std::path::PathBuf::from("."), None),
+    };
+    cupcake::Finding {
+        severity: Severity::Error,
+        file,
+        line,
+        message: format!("{err:#}"),
+    }
+}
+
+fn fail(args: &ValidateArgs, message: &str) -> ExitCode {
+    if args.json {
+        println!(
+            "{}",
+            json!({"ok": false, "errors": 1, "warnings": 0, "findings": [{"severity": "error", "file": ".", "line": null, "message": message}]})
+        );
+    } else {
+        eprintln!("error: {message}");
+    }
+    ExitCode::FAILURE
 }

@@ -80,7 +80,7 @@ pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>
 /// policy root, and returns the copies' paths. OPA compiles these, never the originals, so what
 /// it builds is exactly what the cache key hashed, and a file replaced after discovery (a FIFO,
 /// other text) cannot reach the compiler.
-fn snapshot_sources(set: &PolicySet, dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn snapshot_sources(set: &PolicySet, dir: &Path) -> Result<Vec<PathBuf>> {
     let mut copies = Vec::with_capacity(set.sources.len());
     for (path, source) in &set.sources {
         let relative = path.strip_prefix(&set.root).map_err(|_| {

@@ -252,6 +252,14 @@ impl Engine {
         Ok(decision::synthesize(buckets))
     }
 
+    /// The loaded policy trees, global first.
+    pub(crate) fn policy_sets(&self) -> impl Iterator<Item = &crate::policy::PolicySet> {
+        self.global
+            .iter()
+            .chain(std::iter::once(&self.project))
+            .map(|tier| &tier.set)
+    }
+
     /// Whether self-protection is on (it is unless the project's rulebook turned it off).
     pub fn self_protection(&self) -> bool {
         self.guard.is_some()

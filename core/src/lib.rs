@@ -20,6 +20,7 @@ mod event;
 pub mod ffi;
 mod guard;
 mod harness;
+mod lint;
 mod loader;
 mod metadata;
 mod opa;
@@ -42,6 +43,7 @@ pub use decision::DecisionKind;
 pub use engine::{Decision, Engine};
 pub use error::{Error, Result};
 pub use harness::{event_name, failure_response, is_repeated_stop};
+pub use lint::{lint, Finding, Severity};
 /// Parses a Rego source's first METADATA block. Not part of the API: it exists for the fuzz
 /// targets in `core/fuzz`, which reach the YAML parser without compiling anything.
 #[doc(hidden)]

@@ -53,6 +53,8 @@ pub struct Rulebook {
     pub opa: Option<OpaPin>,
     /// Self-protection settings.
     pub self_protection: SelfProtection,
+    /// Top-level keys cupcake does not know (ignored, reported by `cupcake validate`).
+    pub unknown_keys: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -106,7 +108,8 @@ impl Rulebook {
                 }
                 "settings" => {}
                 other => {
-                    tracing::warn!(rulebook = %path.display(), key = other, "unknown rulebook key ignored");
+                    tracing::debug!(rulebook = %path.display(), key = other, "unknown rulebook key ignored; cupcake validate reports it");
+                    rulebook.unknown_keys.push(other.to_string());
                 }
             }
         }

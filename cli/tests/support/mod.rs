@@ -1,5 +1,7 @@
 //! Helpers shared by the CLI test binaries that run real OPA and real scripts.
 #![cfg(unix)]
+// Each test binary uses its own part of the helpers; `expect` would fail in the others.
+#![allow(dead_code, reason = "shared by several test binaries")]
 
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};

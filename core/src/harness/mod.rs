@@ -1,5 +1,6 @@
 //! Puts a decision in the words of the agent that asked: Claude Code's hook output or Cursor's.
 
+pub mod catalog;
 mod claude;
 mod cursor;
 

@@ -113,7 +113,10 @@ fn assert_denies(response: &Value, needle: &str) {
 #[test]
 fn hook_mode_blocks_when_opa_is_broken() {
     let real = real_opa();
-    let version = format!("[ \"$1\" = version ] && exec '{}' \"$@\"\n", real.display());
+    let version = format!(
+        "[ \"$1\" = version ] || [ \"$1\" = capabilities ] && exec '{}' \"$@\"\n",
+        real.display()
+    );
     for (name, body, needle) in [
         ("exits non-zero", "exit 3\n".to_string(), "exited with"),
         (
@@ -177,7 +180,8 @@ fn hook_mode_decides_with_a_damaged_cache() {
 }
 
 /// The disk fills up while the compile cache is written: a soft file-size limit makes every
-/// write past a few kilobytes fail with EFBIG (SIGXFSZ ignored, so the write returns an
+/// write past 256 KiB fail with EFBIG (room for the compile's scratch files, such as the
+/// capabilities file, but not for the cached module) (SIGXFSZ ignored, so the write returns an
 /// error instead of killing the process). OPA raises the soft limit again for itself, so only
 /// cupcake's own writes fail. The decision is still right, no partial entry is left, and the
 /// next start with room to write fills the cache.
@@ -192,7 +196,7 @@ fn hook_mode_decides_when_the_disk_is_full() {
             real_opa().display()
         ),
     );
-    let full = "trap '' XFSZ; ulimit -S -f 16; exec \"$@\"";
+    let full = "trap '' XFSZ; ulimit -S -f 256; exec \"$@\"";
     for _ in 0..2 {
         let (response, stderr) = scratch.run(&opa, Some(full), RM);
         assert_denies(&response, "Recursive force-delete is blocked");

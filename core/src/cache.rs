@@ -20,7 +20,7 @@ use crate::regular_file;
 /// The wasmtime release serialized modules come from; checked against Cargo.lock by a test.
 pub const WASMTIME_VERSION: &str = "48.0.8";
 /// Bumped whenever the entry layout or the key's inputs change.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A cache entry's two artefacts.
 pub struct Entry {

@@ -23,6 +23,8 @@ pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>
         fs_err::write(&aggregation, crate::aggregation::for_set(set)).map_err(Error::internal)?;
         files.push(aggregation);
     }
+    let capabilities = work.path().join("capabilities.json");
+    crate::redirect::write_capabilities(&opa.path, &capabilities, deadline)?;
     let bundle = work.path().join("bundle.tar.gz");
     // Output goes to files, not pipes: nothing has to drain them while we wait.
     let stdout_path = work.path().join("opa.stdout");
@@ -31,6 +33,8 @@ pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>
     command
         .args(["build", "-t", "wasm", "-e", &set.scope.entrypoint(), "-o"])
         .arg(&bundle)
+        .arg("--capabilities")
+        .arg(&capabilities)
         .args(&files)
         .stdin(Stdio::null())
         .stdout(
@@ -71,13 +75,14 @@ pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>
         // OPA names the copies; the user needs the files they wrote.
         let copies = format!("{}/", sources.display());
         let text = text.replace(&copies, &format!("{}/", set.root.display()));
+        let text = crate::redirect::restore_names(&text);
         return Err(compile_error(&set.root, text.trim()));
     }
     extract_wasm(&bundle)
 }
 
 /// Writes the text discovery read for each input file under `dir`, at its path relative to the
-/// policy root, and returns the copies' paths. OPA compiles these, never the originals, so what
+/// policy root (with the `redirect` module's renamed calls), and returns the copies' paths. OPA compiles these, never the originals, so what
 /// it builds is exactly what the cache key hashed, and a file replaced after discovery (a FIFO,
 /// other text) cannot reach the compiler.
 pub(crate) fn snapshot_sources(set: &PolicySet, dir: &Path) -> Result<Vec<PathBuf>> {
@@ -94,7 +99,8 @@ pub(crate) fn snapshot_sources(set: &PolicySet, dir: &Path) -> Result<Vec<PathBu
         if let Some(parent) = copy.parent() {
             fs_err::create_dir_all(parent).map_err(Error::internal)?;
         }
-        fs_err::write(&copy, source).map_err(Error::internal)?;
+        let (redirected, _) = crate::redirect::rewrite(source);
+        fs_err::write(&copy, redirected).map_err(Error::internal)?;
         copies.push(copy);
     }
     Ok(copies)

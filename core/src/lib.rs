@@ -29,6 +29,7 @@ mod opa_pin;
 mod options;
 mod policy;
 mod preprocess;
+mod redirect;
 mod regular_file;
 mod routing;
 mod rulebook;

@@ -220,6 +220,7 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
                         .into(),
             });
         }
+        check_constant_patterns(&file, &source)?;
         set.sources.insert(file.clone(), source);
         set.policies.push(Policy {
             path: file,
@@ -228,6 +229,25 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
         });
     }
     Ok(set)
+}
+
+/// Refuses a policy whose literal regex pattern Go's RE2 would not compile: such a call is an
+/// error on every evaluation, so it is better reported now, naming the policy, line and pattern.
+fn check_constant_patterns(file: &Path, source: &str) -> Result<()> {
+    let (_, patterns) = crate::redirect::rewrite(source);
+    for constant in patterns {
+        if let Err(reason) = crate::builtins::check_pattern(&constant.pattern) {
+            return Err(Error::PolicyCompile {
+                file: file.to_path_buf(),
+                line: Some(constant.line),
+                reason: format!(
+                    "{} pattern `{}` is not valid Go RE2, as OPA requires ({reason}); fix the pattern",
+                    constant.builtin, constant.pattern
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Collects `.rego` files below `dir`, skipping `builtins/` (enabled only through rulebook.yml)

@@ -50,5 +50,6 @@ impl BuiltinTable {
     }
 }
 
+pub(crate) use self::regex::check_pattern;
 pub(crate) use args::type_name;
 pub(crate) use time::start_evaluation;

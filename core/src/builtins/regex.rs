@@ -16,6 +16,63 @@ pub(crate) fn register(table: &mut BuiltinTable) {
     table.add("regex.replace", replace);
     table.add("regex.split", split);
     table.add("regex.find_n", find_n);
+    // OPA's WebAssembly implements these itself with an engine that rejects patterns Go
+    // accepts (and the reverse), and an invalid pattern there is undefined, not an error. The
+    // compiler redirects every call to these host versions (see `redirect`).
+    table.add("cupcake_re2.match", matches);
+    table.add("cupcake_re2.is_valid", is_valid);
+    table.add(
+        "cupcake_re2.find_all_string_submatch_n",
+        find_all_string_submatch_n,
+    );
+}
+
+/// `regex.match(pattern, value)`: Go's `MatchString`. An invalid pattern is an error.
+fn matches(args: &[Value]) -> Result<Value, String> {
+    let pattern = args::string(args, 0)?;
+    let text = args::string(args, 1)?;
+    Ok(Value::Bool(compile(pattern)?.re.is_match(text)))
+}
+
+/// `regex.is_valid(pattern)`: whether Go's `regexp.Compile` accepts it; false for a
+/// non-string, as in OPA.
+#[expect(
+    clippy::unnecessary_wraps,
+    reason = "every builtin has the table's signature"
+)]
+fn is_valid(args: &[Value]) -> Result<Value, String> {
+    Ok(Value::Bool(
+        args.first()
+            .and_then(Value::as_str)
+            .is_some_and(|pattern| compile(pattern).is_ok()),
+    ))
+}
+
+/// `regex.find_all_string_submatch_n(pattern, value, n)`: Go's `FindAllStringSubmatch`, a
+/// group that took no part in a match giving `""`.
+fn find_all_string_submatch_n(args: &[Value]) -> Result<Value, String> {
+    let pattern = args::string(args, 0)?;
+    let text = args::string(args, 1)?;
+    let limit = args::integer(args, 2)?;
+    let re = &compile(pattern)?.re;
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let found: Vec<Value> = re
+        .captures_iter(text)
+        .take(limit)
+        .map(|caps| {
+            Value::from(
+                caps.iter()
+                    .map(|group| group.map_or("", |m| m.as_str()))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    Ok(Value::from(found))
+}
+
+/// Whether a constant pattern compiles with Go's semantics; the error otherwise.
+pub(crate) fn check_pattern(pattern: &str) -> Result<(), String> {
+    compile(pattern).map(|_| ())
 }
 
 /// `regex.replace(s, pattern, value)`: every match replaced by `value`, in which `$1`,
@@ -164,12 +221,18 @@ fn compile(pattern: &str) -> Result<Arc<Compiled>, String> {
         return Ok(compiled);
     }
     let translated = re2::translate(pattern)?;
-    let re = Regex::new(&translated.pattern).map_err(|err| {
-        let detail = err.to_string();
-        let reason = detail.lines().last().unwrap_or_default().trim();
-        let reason = reason.strip_prefix("error: ").unwrap_or(reason);
-        format!("error parsing regexp: {reason}: `{pattern}`")
-    })?;
+    // Go nests up to 1,000 deep and has no compiled-size limit; the crate's defaults (250,
+    // 10 MiB) would refuse patterns Go accepts, such as `\pL{500}`.
+    let re = regex::RegexBuilder::new(&translated.pattern)
+        .nest_limit(1000)
+        .size_limit(256 * 1024 * 1024)
+        .build()
+        .map_err(|err| {
+            let detail = err.to_string();
+            let reason = detail.lines().last().unwrap_or_default().trim();
+            let reason = reason.strip_prefix("error: ").unwrap_or(reason);
+            format!("error parsing regexp: {reason}: `{pattern}`")
+        })?;
     let compiled = Arc::new(Compiled {
         re,
         names: translated.names,

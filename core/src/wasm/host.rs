@@ -192,6 +192,7 @@ fn call_builtin(
     let result = match function(&operands) {
         Ok(value) => value,
         Err(err) => {
+            let name = crate::redirect::restore_names(&name);
             let error = Error::evaluation(format!("builtin `{name}` failed: {err}"));
             let message = error.to_string();
             caller.data_mut().builtin_error.get_or_insert(error);

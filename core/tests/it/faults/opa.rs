@@ -32,7 +32,7 @@ fn hanging_build() -> Result<(), Failed> {
     script(
         &fake,
         &format!(
-            "[ \"$1\" = version ] && exec '{}' \"$@\"\nexec sleep 600\n",
+            "[ \"$1\" = version ] || [ \"$1\" = capabilities ] && exec '{}' \"$@\"\nexec sleep 600\n",
             real_opa().display()
         ),
     )?;
@@ -72,25 +72,25 @@ const BROKEN_OPA: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "build_fails_with_garbage",
-        "[ \"$1\" = version ] && exec \"$REAL\" \"$@\"\nprintf 'garbage\\001' >&2\nexit 2\n",
+        "[ \"$1\" = version ] || [ \"$1\" = capabilities ] && exec \"$REAL\" \"$@\"\nprintf 'garbage\\001' >&2\nexit 2\n",
         "PolicyCompile",
         "opa build failed: garbage",
     ),
     (
         "build_writes_no_bundle",
-        "[ \"$1\" = version ] && exec \"$REAL\" \"$@\"\nexit 0\n",
+        "[ \"$1\" = version ] || [ \"$1\" = capabilities ] && exec \"$REAL\" \"$@\"\nexit 0\n",
         "Internal",
         "bundle",
     ),
     (
         "build_writes_a_garbage_bundle",
-        "[ \"$1\" = version ] && exec \"$REAL\" \"$@\"\necho garbage > \"$7\"\n",
+        "[ \"$1\" = version ] || [ \"$1\" = capabilities ] && exec \"$REAL\" \"$@\"\necho garbage > \"$7\"\n",
         "Internal",
         "unreadable OPA bundle",
     ),
     (
         "build_writes_a_garbage_module",
-        "[ \"$1\" = version ] && exec \"$REAL\" \"$@\"\nd=$(mktemp -d)\necho garbage > \"$d/policy.wasm\"\ntar czf \"$7\" -C \"$d\" policy.wasm\nrm -r \"$d\"\n",
+        "[ \"$1\" = version ] || [ \"$1\" = capabilities ] && exec \"$REAL\" \"$@\"\nd=$(mktemp -d)\necho garbage > \"$d/policy.wasm\"\ntar czf \"$7\" -C \"$d\" policy.wasm\nrm -r \"$d\"\n",
         "Evaluation",
         "cannot compile policy module",
     ),

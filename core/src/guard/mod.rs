@@ -28,24 +28,6 @@ use protected::Protected;
 /// The rule id of the guard's denials.
 pub const RULE_ID: &str = "CUPCAKE-SELF-PROTECTION";
 
-/// Fields of an MCP tool's input that name files.
-const MCP_PATH_FIELDS: &[&str] = &[
-    "path",
-    "file_path",
-    "filepath",
-    "filename",
-    "file",
-    "source",
-    "destination",
-    "dest",
-    "target",
-    "from",
-    "to",
-    "paths",
-    "directory",
-    "dir",
-];
-
 /// What one evaluation's analysis needs.
 pub(crate) struct Context<'a> {
     protected: &'a Protected,
@@ -225,7 +207,9 @@ fn mcp_arguments(context: &Context<'_>, input: Option<&Value>) -> Option<String>
     let object = input.as_object()?;
     object
         .iter()
-        .filter(|(key, _)| MCP_PATH_FIELDS.contains(&key.to_ascii_lowercase().as_str()))
+        .filter(|(key, _)| {
+            crate::preprocess::MCP_PATH_FIELDS.contains(&key.to_ascii_lowercase().as_str())
+        })
         .flat_map(|(_, value)| match value {
             Value::String(path) => vec![path.as_str()],
             Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),

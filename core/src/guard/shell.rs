@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use super::protected::{Mode, Protected};
 use super::Context;
 use crate::preprocess::braces::expand as expand_braces;
-use crate::preprocess::destructive::{change_dir, is_assignment, RESERVED, SHELLS, WRAPPERS};
+use crate::preprocess::destructive::{
+    change_dir, is_assignment, INTERPRETERS, RESERVED, SHELLS, WRAPPERS,
+};
 use crate::preprocess::lexer::{self, Expansion, Word};
 use crate::preprocess::paths;
 
@@ -77,30 +79,6 @@ const READ_ONLY: &[&str] = &[
 const DESTROYING: &[&str] = &[
     "rm", "rmdir", "unlink", "shred", "mv", "chmod", "chown", "chgrp", "chattr", "truncate",
     "rsync", "find",
-];
-
-/// Interpreters whose code strings can write anywhere; a protected name in any word counts.
-const INTERPRETERS: &[&str] = &[
-    "python",
-    "python2",
-    "python3",
-    "node",
-    "nodejs",
-    "deno",
-    "bun",
-    "perl",
-    "ruby",
-    "php",
-    "lua",
-    "awk",
-    "gawk",
-    "mawk",
-    "nawk",
-    "tclsh",
-    "pwsh",
-    "powershell",
-    "osascript",
-    "sed",
 ];
 
 /// Git subcommands that leave the working tree alone.
@@ -180,7 +158,9 @@ impl Walk<'_> {
                 return self.script(&code.text, depth + 1);
             }
         }
-        if INTERPRETERS.contains(&name.as_str()) {
+        // Interpreter code (and a sed script, whose `w` command writes files) can write
+        // anywhere: a protected name in any word counts.
+        if INTERPRETERS.contains(&name.as_str()) || name == "sed" {
             if let Some(hit) = words.iter().find_map(|w| self.marked(&w.text)) {
                 return Some(hit);
             }

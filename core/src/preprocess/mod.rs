@@ -172,9 +172,10 @@ fn file_paths(event: &mut Map<String, Value>, harness: Harness, cwd: Option<&Pat
 
 /// Fields of an MCP tool's input that carry paths (`read_file {path}`, `move_file {source,
 /// destination}`, …).
-const MCP_PATH_FIELDS: [&str; 12] = [
+pub(crate) const MCP_PATH_FIELDS: [&str; 14] = [
     "path",
     "file_path",
+    "filepath",
     "file",
     "filename",
     "source",
@@ -184,6 +185,7 @@ const MCP_PATH_FIELDS: [&str; 12] = [
     "from",
     "to",
     "directory",
+    "dir",
     "paths",
 ];
 

@@ -223,7 +223,31 @@ async function main() {
   const cupcake = await Cupcake.init(args.policies, { harness: "claude" });
   const wasm =
     args.wasm === undefined ? exportProjectWasm(args.policies) : readFileSync(args.wasm);
-  const policy = await loadPolicy(wasm);
+  // cupcake compiles regex.match and friends to host builtins with Go's RE2 semantics; the peer
+  // runs the same module, so it gets the same host calls (JavaScript's RegExp is equivalent for
+  // the standard set's patterns).
+  // A leading Go flag group (`(?i)`) becomes RegExp flags; JavaScript has no inline flags.
+  const goRegExp = (pattern, flags = "") => {
+    const inline = /^\(\?([ims]+)\)/.exec(pattern);
+    return inline === null
+      ? new RegExp(pattern, `u${flags}`)
+      : new RegExp(pattern.slice(inline[0].length), `u${flags}${inline[1]}`);
+  };
+  const policy = await loadPolicy(wasm, undefined, {
+    "cupcake_re2.match": (pattern, value) => goRegExp(pattern).test(value),
+    "cupcake_re2.is_valid": (pattern) => {
+      try {
+        goRegExp(pattern);
+        return typeof pattern === "string";
+      } catch {
+        return false;
+      }
+    },
+    "cupcake_re2.find_all_string_submatch_n": (pattern, value, n) =>
+      [...value.matchAll(goRegExp(pattern, "g"))]
+        .slice(0, n < 0 ? undefined : n)
+        .map((m) => m.map((g) => g ?? "")),
+  });
   policy.setData({});
 
   const problems = await checkAgreement(cupcake, policy, events);

@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import platform
+import re
 import sys
 import tarfile
 import tempfile
@@ -40,6 +41,27 @@ except ImportError as err:
         f"{err}: the peers are pinned in ci/requirements-dev.txt; install them with "
         "`python -m pip install -r ci/requirements-dev.txt`"
     ) from None
+
+# cupcake compiles `regex.match` and friends to host builtins with Go's RE2 semantics (OPA's
+# WebAssembly engine differs from OPA); the peers run the same module, so they get the same
+# host calls, here with Python's `re` (equivalent for the standard set's patterns).
+PEER_BUILTINS: dict[str, Callable[..., object]] = {
+    "cupcake_re2.match": lambda pattern, value: re.search(pattern, value) is not None,
+    "cupcake_re2.is_valid": lambda pattern: _compiles(pattern),
+    "cupcake_re2.find_all_string_submatch_n": lambda pattern, value, n: [
+        [m.group(0), *(g or "" for g in m.groups())]
+        for m in list(re.finditer(pattern, value))[: None if n < 0 else n]
+    ],
+}
+
+
+def _compiles(pattern: object) -> bool:
+    try:
+        re.compile(str(pattern))
+    except re.error:
+        return False
+    return isinstance(pattern, str)
+
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STANDARD = REPO_ROOT / "core" / "benches" / "standard"
@@ -333,8 +355,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             engine.init(policies)
             source = f"cupcake compiles {policies} itself; the peers load {wasm}"
         # Everything reads its module now, so the temporary directory may go.
-        wasmtime_policy = OPAPolicy(str(wasm))
+        wasmtime_policy = OPAPolicy(str(wasm), builtins=PEER_BUILTINS)
         py_wasm_policy = opapywasm.OpaWasmPolicy.from_wasm_file(wasm)
+        for name, function in PEER_BUILTINS.items():
+            py_wasm_policy.register_builtin(name, function)
 
     def evaluate_wasmtime(event: Event) -> object:
         return first_result(wasmtime_policy.evaluate(event))

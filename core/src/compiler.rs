@@ -23,19 +23,54 @@ pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>
         fs_err::write(&aggregation, crate::aggregation::for_set(set)).map_err(Error::internal)?;
         files.push(aggregation);
     }
-    let capabilities = work.path().join("capabilities.json");
+    build(
+        opa,
+        &Build {
+            work: work.path(),
+            files: &files,
+            entrypoints: &[set.scope.entrypoint()],
+            root: &set.root,
+            copies: &sources,
+        },
+        deadline,
+    )
+}
+
+/// One `opa build -t wasm` run: the inputs, and where errors should point.
+pub(crate) struct Build<'a> {
+    /// A scratch directory for the capabilities, the bundle and OPA's output.
+    pub work: &'a Path,
+    /// The Rego files to compile.
+    pub files: &'a [PathBuf],
+    /// Entrypoints, as `package/rule` paths.
+    pub entrypoints: &'a [String],
+    /// The directory errors name instead of `copies`.
+    pub root: &'a Path,
+    /// The directory holding the copies OPA reads.
+    pub copies: &'a Path,
+}
+
+/// Runs OPA on `build` with cupcake's capabilities (the redirected builtins declared) and
+/// returns the module bytes.
+pub(crate) fn build(opa: &Opa, build: &Build<'_>, deadline: Duration) -> Result<Vec<u8>> {
+    let work = build.work;
+    let capabilities = work.join("capabilities.json");
     crate::redirect::write_capabilities(&opa.path, &capabilities, deadline)?;
-    let bundle = work.path().join("bundle.tar.gz");
+    let bundle = work.join("bundle.tar.gz");
     // Output goes to files, not pipes: nothing has to drain them while we wait.
-    let stdout_path = work.path().join("opa.stdout");
-    let stderr_path = work.path().join("opa.stderr");
+    let stdout_path = work.join("opa.stdout");
+    let stderr_path = work.join("opa.stderr");
     let mut command = Command::new(&opa.path);
+    command.args(["build", "-t", "wasm"]);
+    for entrypoint in build.entrypoints {
+        command.args(["-e", entrypoint]);
+    }
     command
-        .args(["build", "-t", "wasm", "-e", &set.scope.entrypoint(), "-o"])
+        .arg("-o")
         .arg(&bundle)
         .arg("--capabilities")
         .arg(&capabilities)
-        .args(&files)
+        .args(build.files)
         .stdin(Stdio::null())
         .stdout(
             fs_err::File::create(&stdout_path)
@@ -55,7 +90,7 @@ pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>
     })?;
     let Some(status) = opa_build.wait_with_deadline(deadline) else {
         return Err(Error::PolicyCompile {
-            file: set.root.clone(),
+            file: build.root.to_path_buf(),
             line: None,
             reason: format!(
                 "opa build ran longer than {} s and was stopped; check that {} is a working OPA",
@@ -73,10 +108,10 @@ pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>
         );
         let text = format!("{stderr}{stdout}");
         // OPA names the copies; the user needs the files they wrote.
-        let copies = format!("{}/", sources.display());
-        let text = text.replace(&copies, &format!("{}/", set.root.display()));
+        let copies = format!("{}/", build.copies.display());
+        let text = text.replace(&copies, &format!("{}/", build.root.display()));
         let text = crate::redirect::restore_names(&text);
-        return Err(compile_error(&set.root, text.trim()));
+        return Err(compile_error(build.root, text.trim()));
     }
     extract_wasm(&bundle)
 }

@@ -29,6 +29,7 @@ mod opa_pin;
 mod options;
 mod policy;
 mod preprocess;
+mod query;
 mod redirect;
 mod regular_file;
 mod routing;
@@ -57,6 +58,8 @@ pub use opa_download::{DownloadProblem, OPA_DOWNLOAD_VERSION};
 pub use opa_pin::sha256_of as opa_sha256;
 pub use options::{EngineOptions, Harness, Limits};
 pub use policy::Policy;
+#[doc(hidden)]
+pub use query::QueryModule;
 
 use ffi::UniFfiTag;
 

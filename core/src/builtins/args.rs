@@ -16,14 +16,6 @@ pub(crate) fn string(args: &[Value], index: usize) -> Result<&str, String> {
         .ok_or_else(|| mismatch(index, "string", value))
 }
 
-/// Returns operand `index` as an array.
-pub(crate) fn array(args: &[Value], index: usize) -> Result<&Vec<Value>, String> {
-    let value = operand(args, index)?;
-    value
-        .as_array()
-        .ok_or_else(|| mismatch(index, "array", value))
-}
-
 /// Returns operand `index` as an integer; a number with a fraction (or too large for `i64`) is
 /// refused with OPA's wording.
 pub(crate) fn integer(args: &[Value], index: usize) -> Result<i64, String> {

@@ -3,18 +3,44 @@
 //! refused at load time.
 
 mod args;
+mod calendar;
+mod crypto;
 mod gofmt;
 mod re2;
 mod regex;
+mod semver;
 mod strings;
+mod term;
 mod time;
+mod units;
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
-/// A host builtin: JSON operands in, JSON result out, or a message saying what was wrong.
-pub type BuiltinFn = fn(&[Value]) -> Result<Value, String>;
+/// A host builtin: operands in, JSON result out, or a message saying what was wrong. Most
+/// builtins read JSON; those that print or compare whole Rego values (sets, non-string keys,
+/// exact number text) read [`Term`]s.
+#[derive(Clone, Copy)]
+pub enum BuiltinFn {
+    /// Reads operands as JSON (sets as arrays).
+    Json(fn(&[Value]) -> Result<Value, String>),
+    /// Reads operands as Rego values.
+    Terms(fn(&[Term]) -> Result<Value, String>),
+}
+
+impl BuiltinFn {
+    /// Runs the builtin on operands read from the module.
+    pub fn call(self, operands: &[Term]) -> Result<Value, String> {
+        match self {
+            Self::Json(function) => {
+                let json: Vec<Value> = operands.iter().map(Term::to_json).collect();
+                function(&json)
+            }
+            Self::Terms(function) => function(operands),
+        }
+    }
+}
 
 /// Every host builtin cupcake implements, by OPA name.
 pub struct BuiltinTable {
@@ -27,14 +53,30 @@ impl BuiltinTable {
         let mut table = Self {
             functions: HashMap::new(),
         };
+        calendar::register(&mut table);
+        crypto::register(&mut table);
         regex::register(&mut table);
+        semver::register(&mut table);
         strings::register(&mut table);
         time::register(&mut table);
+        units::register(&mut table);
         table
     }
 
-    pub(crate) fn add(&mut self, name: &'static str, function: BuiltinFn) {
-        self.functions.insert(name, function);
+    pub(crate) fn add(
+        &mut self,
+        name: &'static str,
+        function: fn(&[Value]) -> Result<Value, String>,
+    ) {
+        self.functions.insert(name, BuiltinFn::Json(function));
+    }
+
+    pub(crate) fn add_terms(
+        &mut self,
+        name: &'static str,
+        function: fn(&[Term]) -> Result<Value, String>,
+    ) {
+        self.functions.insert(name, BuiltinFn::Terms(function));
     }
 
     /// Looks a builtin up by its OPA name.
@@ -52,4 +94,5 @@ impl BuiltinTable {
 
 pub(crate) use self::regex::check_pattern;
 pub(crate) use args::type_name;
+pub use term::Term;
 pub(crate) use time::start_evaluation;

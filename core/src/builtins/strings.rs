@@ -1,85 +1,160 @@
-//! `strings` builtins: `sprintf`. OPA converts each operand to a Go value — integers to `int64`
-//! (or `*big.Int`), numbers with a fraction or exponent to `float64`, strings to `string`, and
-//! every other value to its Rego text — and calls Go's `fmt.Sprintf`, which `gofmt` mirrors.
+//! `strings` builtins: `sprintf`, `strings.any_prefix_match`, `strings.any_suffix_match`. For
+//! `sprintf` OPA converts each operand to a Go value — integers to `int64` (or `*big.Int`),
+//! other numbers to `float64`, strings to `string`, every other value to its Rego text — and
+//! calls Go's `fmt.Sprintf`, which `gofmt` mirrors. Operands arrive as [`Term`]s, so sets,
+//! non-string keys and number text print exactly as OPA prints them.
 
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 use super::gofmt::{self, GoArg};
+use super::term::Term;
 use super::{args, BuiltinTable};
 
 pub(crate) fn register(table: &mut BuiltinTable) {
-    table.add("sprintf", sprintf);
+    table.add_terms("sprintf", sprintf);
+    table.add("strings.any_prefix_match", any_prefix_match);
+    table.add("strings.any_suffix_match", any_suffix_match);
 }
 
 /// `sprintf(format, values)`.
-fn sprintf(args: &[Value]) -> Result<Value, String> {
-    let format = args::string(args, 0)?;
-    let values: Vec<GoArg> = args::array(args, 1)?.iter().map(go_arg).collect();
+fn sprintf(operands: &[Term]) -> Result<Value, String> {
+    let format = match operands.first() {
+        Some(Term::String(s)) => s,
+        Some(other) => return Err(args::mismatch(0, "string", &other.to_json())),
+        None => return Err("operand 1 missing".to_string()),
+    };
+    let values = match operands.get(1) {
+        Some(Term::Array(items)) => items,
+        Some(other) => return Err(args::mismatch(1, "array", &other.to_json())),
+        None => return Err("operand 2 missing".to_string()),
+    };
+    let values: Vec<GoArg> = values.iter().map(go_arg).collect();
     Ok(Value::String(gofmt::sprintf(format, &values)))
 }
 
-/// The Go value OPA passes to `fmt.Sprintf` for one operand. OPA decides by the number's
-/// text: a fraction or exponent makes a float. The wasm module's JSON dump keeps that text and
-/// serde applies the same rule, except that serde reads `-0` as the float -0.0; OPA's `-0` is
-/// an integer, and a negative zero written `-0.0` is rarer, so negative zero becomes `0`. A
-/// positive zero float (`0.0`) stays a float, as in OPA.
-fn go_arg(value: &Value) -> GoArg {
-    match value {
-        Value::String(s) => GoArg::Str(s.clone()),
-        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
-            (Some(i), _, _) => GoArg::Int(i),
-            (None, Some(u), _) => GoArg::BigInt(u),
-            (None, None, Some(f)) if f != 0.0 || f.is_sign_positive() => GoArg::Float(f),
-            _ => GoArg::Int(0),
-        },
+/// The Go value OPA passes to `fmt.Sprintf` for one operand (`builtinSprintf`): a number whose
+/// text `strconv.ParseInt` reads is an `int64`, else one `big.Int` reads is a `*big.Int`, else
+/// one `strconv.ParseFloat` reads in range is a `float64`, else its text; a string is itself;
+/// every other value is its Rego text.
+fn go_arg(term: &Term) -> GoArg {
+    match term {
+        Term::String(s) => GoArg::Str(s.clone()),
+        Term::Number(text) => number_arg(text),
         other => GoArg::Str(rego_text(other)),
     }
 }
 
-/// A value as Rego prints it (`ast.Value.String`): strings Go-quoted, object keys sorted.
-pub(crate) fn rego_text(value: &Value) -> String {
+fn number_arg(text: &str) -> GoArg {
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        return match text.parse::<i64>() {
+            Ok(n) => GoArg::Int(n),
+            Err(_) => GoArg::BigInt {
+                negative: text.starts_with('-'),
+                digits: unsigned.trim_start_matches('0').to_string(),
+            },
+        };
+    }
+    match go_parse_float(text) {
+        Some(f) => GoArg::Float(f),
+        None => GoArg::Str(text.to_string()),
+    }
+}
+
+/// `strconv.ParseFloat(text, 64)` when it succeeds: Rust reads the same decimal syntax, but
+/// gives infinity where Go reports a range error.
+fn go_parse_float(text: &str) -> Option<f64> {
+    let value: f64 = text.parse().ok()?;
+    let spelled_infinite = text
+        .trim_start_matches(['-', '+'])
+        .to_ascii_lowercase()
+        .starts_with("inf");
+    (value.is_finite() || spelled_infinite).then_some(value)
+}
+
+/// A value as Rego prints it (`ast.Value.String`): strings Go-quoted, numbers as written,
+/// objects and sets in Rego's order.
+pub(crate) fn rego_text(term: &Term) -> String {
     let mut out = String::new();
-    write_rego(&mut out, value);
+    write_rego(&mut out, &term.sorted());
     out
 }
 
-fn write_rego(out: &mut String, value: &Value) {
-    match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&number_text(n)),
-        Value::String(s) => out.push_str(&gofmt::quote_with(s, '"', false)),
-        Value::Array(items) => {
-            out.push('[');
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    out.push_str(", ");
-                }
-                write_rego(out, item);
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
+fn write_rego(out: &mut String, term: &Term) {
+    match term {
+        Term::Null => out.push_str("null"),
+        Term::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Term::Number(text) => out.push_str(text),
+        Term::String(s) => out.push_str(&gofmt::quote_with(s, '"', false)),
+        Term::Array(items) => write_list(out, '[', items, ']'),
+        Term::Set(items) if items.is_empty() => out.push_str("set()"),
+        Term::Set(items) => write_list(out, '{', items, '}'),
+        Term::Object(entries) => {
             out.push('{');
-            for (index, (key, item)) in entries.into_iter().enumerate() {
+            for (index, (key, value)) in entries.iter().enumerate() {
                 if index > 0 {
                     out.push_str(", ");
                 }
-                out.push_str(&gofmt::quote_with(key, '"', false));
+                write_rego(out, key);
                 out.push_str(": ");
-                write_rego(out, item);
+                write_rego(out, value);
             }
             out.push('}');
         }
     }
 }
 
-fn number_text(n: &Number) -> String {
-    match n.as_f64() {
-        Some(f) if !(n.is_i64() || n.is_u64()) => gofmt::plain_float(f),
-        _ => n.to_string(),
+fn write_list(out: &mut String, open: char, items: &[Term], close: char) {
+    out.push(open);
+    for (index, item) in items.iter().enumerate() {
+        if index > 0 {
+            out.push_str(", ");
+        }
+        write_rego(out, item);
+    }
+    out.push(close);
+}
+
+/// `strings.any_prefix_match(search, base)`: whether any search string starts with any base
+/// string. Each side is a string or a set or array of strings.
+fn any_prefix_match(args: &[Value]) -> Result<Value, String> {
+    affix_match(args, |s, affix| s.starts_with(affix))
+}
+
+/// `strings.any_suffix_match(search, base)`: as above, with "ends with".
+fn any_suffix_match(args: &[Value]) -> Result<Value, String> {
+    affix_match(args, |s, affix| s.ends_with(affix))
+}
+
+fn affix_match(args: &[Value], matches: fn(&str, &str) -> bool) -> Result<Value, String> {
+    // Search strings are checked before base strings, so their errors come first (as in OPA).
+    let search = string_or_strings(args, 0)?;
+    let base = string_or_strings(args, 1)?;
+    let found = search.iter().any(|s| base.iter().any(|b| matches(s, b)));
+    Ok(Value::Bool(found))
+}
+
+/// Operand `index` as strings: a string, or a set or array whose members are all strings.
+fn string_or_strings(args: &[Value], index: usize) -> Result<Vec<&str>, String> {
+    match args::operand(args, index)? {
+        Value::String(s) => Ok(vec![s.as_str()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                item.as_str().ok_or_else(|| {
+                    format!(
+                        "operand {} must be array of strings but got array containing {}",
+                        index + 1,
+                        args::type_name(item)
+                    )
+                })
+            })
+            .collect(),
+        other => Err(format!(
+            "operand {} must be one of {{set, array, string}} but got {}",
+            index + 1,
+            args::type_name(other)
+        )),
     }
 }
 
@@ -94,9 +169,45 @@ mod tests {
             .as_array()
             .expect("test values are an array")
             .iter()
-            .map(go_arg)
+            .map(|value| go_arg(&Term::from_json(value)))
             .collect();
         gofmt::sprintf(format, &values)
+    }
+
+    fn term(text: &str) -> Term {
+        Term::parse(text).expect("test terms parse")
+    }
+
+    fn t(format: &str, values: &str) -> String {
+        let Term::Array(values) = term(values) else {
+            unreachable!("test values are an array")
+        };
+        gofmt::sprintf(format, &values.iter().map(go_arg).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn rego_values_print_as_opa_prints_them() {
+        // Expectations from `opa eval` (OPA 1.22.2).
+        assert_eq!(
+            t("%v", r#"[{3, "a", 1, [1], {"k": 1}, null, true, 2.5}]"#),
+            r#"{null, true, 1, 2.5, 3, "a", [1], {"k": 1}}"#
+        );
+        assert_eq!(
+            t("%v", r#"[{"b": 2, [1]: 3, 1: "a"}]"#),
+            r#"{1: "a", "b": 2, [1]: 3}"#
+        );
+        assert_eq!(t("%v", "[[1.0, -0.0, 1e400]]"), "[1.0, -0.0, 1e400]");
+        assert_eq!(t("%v|%d|%v", "[-0.0, -0, [-0]]"), "-0|0|[-0]");
+        assert_eq!(
+            t(
+                "%d|%x",
+                "[123456789012345678901234567890, -123456789012345678901234567890]"
+            ),
+            "123456789012345678901234567890|-18ee90ff6c373e0ee4e3f0ad2"
+        );
+        assert_eq!(t("%v|%d", "[1e400, 1e400]"), "1e400|%!d(string=1e400)");
+        assert_eq!(t("%v", "[.0]"), "0");
+        assert_eq!(t("%v", "[{set(): 1}]"), "{set(): 1}");
     }
 
     #[test]
@@ -110,6 +221,7 @@ mod tests {
         assert_eq!(f("%s", &json!([5])), "%!s(int64=5)");
         let negative_zero: Value = serde_json::from_str("[-0]").expect("valid JSON");
         assert_eq!(f("%d", &negative_zero), "0");
+        assert_eq!(t("%v", "[-0.0]"), "-0");
         assert_eq!(
             f("%d", &json!([12_345_678_901_234_567_890_u64])),
             "12345678901234567890"

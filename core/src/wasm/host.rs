@@ -7,7 +7,7 @@ use std::sync::Arc;
 use wasmtime::{Caller, Linker, Memory, ResourceLimiter};
 
 use super::abi::OpaExports;
-use crate::builtins::{BuiltinFn, BuiltinTable};
+use crate::builtins::{BuiltinFn, BuiltinTable, Term};
 use crate::error::{Error, Result};
 
 /// Data owned by one store, i.e. by one policy instance.
@@ -165,7 +165,8 @@ pub(crate) fn bind_builtins(
     Ok(bound)
 }
 
-/// Dumps the operands to JSON, runs the host builtin and parses its result into the heap.
+/// Dumps the operands as Rego values, runs the host builtin and parses its result into the
+/// heap.
 fn call_builtin(
     caller: &mut Caller<'_, HostState>,
     id: i32,
@@ -185,11 +186,18 @@ fn call_builtin(
     })?;
     let mut operands = Vec::with_capacity(args.len());
     for &addr in args {
-        let text_addr = exports.json_dump.call(&mut *caller, addr)?;
+        let text_addr = exports.value_dump.call(&mut *caller, addr)?;
         let text = read_c_string(caller, text_addr);
-        operands.push(serde_json::from_str::<serde_json::Value>(&text)?);
+        let term = Term::parse(&text).map_err(|err| {
+            let name = crate::redirect::restore_names(&name);
+            let error = Error::evaluation(format!("builtin `{name}`: {err}"));
+            let message = error.to_string();
+            caller.data_mut().builtin_error.get_or_insert(error);
+            wasmtime::Error::msg(message)
+        })?;
+        operands.push(term);
     }
-    let result = match function(&operands) {
+    let result = match function.call(&operands) {
         Ok(value) => value,
         Err(err) => {
             let name = crate::redirect::restore_names(&name);

@@ -57,10 +57,15 @@ impl PolicyInstance {
         let exports = OpaExports::resolve(&mut store, &instance)?;
         store.data_mut().exports = Some(exports.clone());
 
-        let data = b"{}";
+        let data = loaded.data.as_slice();
+        let data_len = i32::try_from(data.len())
+            .map_err(|_| Error::invalid_input("policy data is larger than 2 GiB"))?;
         let data_addr = write_bytes(&mut store, &exports, memory, data)
-            .and_then(|addr| exports.json_parse.call(&mut store, (addr, 2)))
+            .and_then(|addr| exports.json_parse.call(&mut store, (addr, data_len)))
             .map_err(|err| Error::evaluation(format!("cannot load policy data: {err}")))?;
+        if data_addr == 0 {
+            return Err(Error::evaluation("policy data is not valid JSON"));
+        }
         let base_heap = exports
             .heap_ptr_get
             .call(&mut store, ())

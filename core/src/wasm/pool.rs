@@ -53,6 +53,8 @@ pub(crate) struct LoadedModule {
     pub builtins: Arc<Vec<Option<(String, BuiltinFn)>>>,
     pub memory_min_pages: u64,
     pub limits: Limits,
+    /// The data document (JSON text) every instance parses into its heap.
+    pub data: Vec<u8>,
 }
 
 /// A loaded module plus its warm instances.
@@ -71,6 +73,18 @@ impl InstancePool {
         limits: Limits,
         table: &BuiltinTable,
         policies: &str,
+    ) -> Result<Self> {
+        Self::load_with_data(module, entrypoint, limits, table, policies, b"{}".to_vec())
+    }
+
+    /// As [`InstancePool::load`], with `data` (JSON text) as the data document.
+    pub fn load_with_data(
+        module: Module,
+        entrypoint: &str,
+        limits: Limits,
+        table: &BuiltinTable,
+        policies: &str,
+        data: Vec<u8>,
     ) -> Result<Self> {
         let engine = clock::engine()?.clone();
         let memory_min_pages = module
@@ -92,6 +106,7 @@ impl InstancePool {
             builtins: Arc::new(Vec::new()),
             memory_min_pages,
             limits,
+            data,
         };
 
         let mut probe = PolicyInstance::with_builtins(&loaded, Arc::new(Vec::new()))?;

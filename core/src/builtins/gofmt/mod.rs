@@ -12,7 +12,6 @@ mod strconv;
 mod text;
 mod verbs;
 
-pub(crate) use strconv::plain as plain_float;
 pub(crate) use text::quote_with;
 
 /// One `sprintf` operand as Go sees it.
@@ -20,8 +19,13 @@ pub(crate) use text::quote_with;
 pub(crate) enum GoArg {
     /// An integer that fits `int64`.
     Int(i64),
-    /// A larger integer (`*big.Int` in OPA); JSON gives us at most `u64`.
-    BigInt(u64),
+    /// A larger integer (`*big.Int` in OPA): its sign and decimal digits.
+    BigInt {
+        /// Below zero.
+        negative: bool,
+        /// The magnitude's decimal digits, without leading zeros.
+        digits: String,
+    },
     /// A number written with a fraction or exponent.
     Float(f64),
     /// A string, or the Rego text of any other value.
@@ -32,7 +36,7 @@ impl GoArg {
     fn type_name(&self) -> &'static str {
         match self {
             Self::Int(_) => "int64",
-            Self::BigInt(_) => "*big.Int",
+            Self::BigInt { .. } => "*big.Int",
             Self::Float(_) => "float64",
             Self::Str(_) => "string",
         }
@@ -333,13 +337,27 @@ mod tests {
         assert_eq!(f("%.2f", &[GoArg::Int(3)]), "%!f(int64=03)");
         assert_eq!(f("%d", &[GoArg::Float(1.5)]), "%!d(float64=1.5)");
         assert_eq!(
-            f("%q", &[GoArg::BigInt(u64::MAX)]),
+            f(
+                "%q",
+                &[GoArg::BigInt {
+                    negative: false,
+                    digits: u64::MAX.to_string()
+                }]
+            ),
             "%!q(big.Int=18446744073709551615)"
         );
         assert_eq!(
             f(
                 "%T %T %T %T",
-                &[GoArg::Int(1), GoArg::Float(1.5), s("s"), GoArg::BigInt(1)]
+                &[
+                    GoArg::Int(1),
+                    GoArg::Float(1.5),
+                    s("s"),
+                    GoArg::BigInt {
+                        negative: false,
+                        digits: "1".into()
+                    }
+                ]
             ),
             "int64 float64 string *big.Int"
         );

@@ -283,23 +283,6 @@ fn hexadecimal(value: f64, precision: i64, verb: char) -> String {
     out
 }
 
-/// A float as Rego prints a number inside a composite value. OPA prints the number's source
-/// text, which JSON no longer carries; plain decimals (exponent form only for very large or
-/// small magnitudes) reproduce what policies usually write.
-pub(crate) fn plain(value: f64) -> String {
-    if !value.is_finite() {
-        return format(value, 'g', -1);
-    }
-    let digits = Digits::shortest(value.abs());
-    let exponent = digits.point - 1;
-    let negative = value.is_sign_negative() && value != 0.0;
-    if digits.digits.is_empty() || (-7..21).contains(&exponent) {
-        fixed(negative, &digits, (digits.len() - digits.point).max(0))
-    } else {
-        exponential(negative, &digits, (digits.len() - 1).max(0), 'e')
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,14 +330,5 @@ mod tests {
         assert_eq!(format(1.0 / 3.0, 'x', 2), "0x1.55p-02");
         assert_eq!(format(f64::INFINITY, 'f', 2), "+Inf");
         assert_eq!(format(f64::NAN, 'g', -1), "NaN");
-    }
-
-    #[test]
-    fn plain_keeps_written_forms() {
-        assert_eq!(plain(1_234_567.5), "1234567.5");
-        assert_eq!(plain(0.000_012), "0.000012");
-        assert_eq!(plain(2.0), "2");
-        assert_eq!(plain(-0.5), "-0.5");
-        assert_eq!(plain(1e21), "1e+21");
     }
 }

@@ -13,7 +13,7 @@ impl Printer {
         }
         match arg {
             GoArg::Int(n) => self.int_verb(*n, arg, verb),
-            GoArg::BigInt(n) => self.big_int(*n, verb),
+            GoArg::BigInt { negative, digits } => self.big_int(*negative, digits, verb),
             GoArg::Float(x) => match verb {
                 'v' => self.fmt_float(*x, 'g', -1),
                 'b' | 'g' | 'G' | 'x' | 'X' => self.fmt_float(*x, verb, -1),
@@ -155,20 +155,23 @@ impl Printer {
     }
 
     /// `math/big.Int.Format`, which `*big.Int` uses instead of `fmt`'s integer code.
-    fn big_int(&mut self, n: u64, verb: char) {
+    fn big_int(&mut self, negative: bool, decimal: &str, verb: char) {
         let digits = match verb {
-            'b' => format!("{n:b}"),
-            'o' | 'O' => format!("{n:o}"),
-            'd' | 's' | 'v' => n.to_string(),
-            'x' => format!("{n:x}"),
-            'X' => format!("{n:X}"),
+            'b' => to_base(decimal, 2, false),
+            'o' | 'O' => to_base(decimal, 8, false),
+            'd' | 's' | 'v' => decimal.to_string(),
+            'x' => to_base(decimal, 16, false),
+            'X' => to_base(decimal, 16, true),
             _ => {
-                let _ = write!(self.buf, "%!{verb}(big.Int={n})");
+                let minus = if negative { "-" } else { "" };
+                let _ = write!(self.buf, "%!{verb}(big.Int={minus}{decimal})");
                 return;
             }
         };
         let sharp = self.f.sharp || self.f.sharp_v;
-        let sign = if self.f.plus || self.f.plus_v {
+        let sign = if negative {
+            "-"
+        } else if self.f.plus || self.f.plus_v {
             "+"
         } else if self.f.space {
             " "
@@ -226,6 +229,30 @@ impl Printer {
     }
 }
 
+/// A non-negative decimal integer of any length in another base, by long division.
+fn to_base(decimal: &str, base: u32, upper: bool) -> String {
+    let mut number: Vec<u32> = decimal.bytes().map(|b| u32::from(b - b'0')).collect();
+    let mut digits = Vec::new();
+    while number.iter().any(|&d| d != 0) {
+        let mut remainder = 0;
+        for digit in &mut number {
+            let current = remainder * 10 + *digit;
+            *digit = current / base;
+            remainder = current % base;
+        }
+        digits.push(char::from_digit(remainder, base).unwrap_or('0'));
+    }
+    if digits.is_empty() {
+        digits.push('0');
+    }
+    let text: String = digits.into_iter().rev().collect();
+    if upper {
+        text.to_ascii_uppercase()
+    } else {
+        text
+    }
+}
+
 /// `rune(u)` as Go prints it: anything that is not a valid code point becomes U+FFFD.
 fn to_rune(u: u64) -> char {
     u32::try_from(u)
@@ -276,11 +303,31 @@ mod tests {
 
     #[test]
     fn big_integers() {
-        let big = GoArg::BigInt(12_345_678_901_234_567_890);
+        let big = GoArg::BigInt {
+            negative: false,
+            digits: "12345678901234567890".into(),
+        };
         let args = [big.clone(), big.clone(), big.clone(), big];
         assert_eq!(
             sprintf("%d %v %x [%25d]", &args),
             "12345678901234567890 12345678901234567890 ab54a98ceb1f0ad2 [     12345678901234567890]"
+        );
+        let negative = GoArg::BigInt {
+            negative: true,
+            digits: "123456789012345678901234567890".into(),
+        };
+        assert_eq!(
+            sprintf(
+                "%x|%+d|%o|%q",
+                &[
+                    negative.clone(),
+                    negative.clone(),
+                    negative.clone(),
+                    negative
+                ]
+            ),
+            "-18ee90ff6c373e0ee4e3f0ad2|-123456789012345678901234567890|\
+             -143564417755415637016711617605322|%!q(big.Int=-123456789012345678901234567890)"
         );
     }
 }

@@ -40,13 +40,13 @@ const TOPICS: &[(&str, &str)] = &[
     ("sprintf", "sprintf"),
     (
         "strings",
-        "strings.any_prefix_match, strings.any_suffix_match, and OPA's wasm string builtins",
+        "strings.any_prefix_match, strings.any_suffix_match, strings.count, indexof_n, strings.split_n, and OPA's wasm string builtins",
     ),
     (
         "time",
         "time.now_ns, time.parse_rfc3339_ns, time.date, time.clock, time.weekday, time.add_date",
     ),
-    ("units", "units.parse_bytes"),
+    ("units", "units.parse_bytes, units.parse"),
 ];
 
 const DOC: &str = "docs/opa-conformance.md";

@@ -10,6 +10,7 @@ mod re2;
 mod regex;
 mod semver;
 mod strings;
+mod substrings;
 mod term;
 mod time;
 mod units;
@@ -58,6 +59,7 @@ impl BuiltinTable {
         regex::register(&mut table);
         semver::register(&mut table);
         strings::register(&mut table);
+        substrings::register(&mut table);
         time::register(&mut table);
         units::register(&mut table);
         table

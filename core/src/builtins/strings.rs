@@ -1,5 +1,4 @@
-//! `strings` builtins: `sprintf`, `strings.any_prefix_match`, `strings.any_suffix_match`. For
-//! `sprintf` OPA converts each operand to a Go value — integers to `int64` (or `*big.Int`),
+//! `sprintf`. OPA converts each operand to a Go value — integers to `int64` (or `*big.Int`),
 //! other numbers to `float64`, strings to `string`, every other value to its Rego text — and
 //! calls Go's `fmt.Sprintf`, which `gofmt` mirrors. Operands arrive as [`Term`]s, so sets,
 //! non-string keys and number text print exactly as OPA prints them.
@@ -12,8 +11,6 @@ use super::{args, BuiltinTable};
 
 pub(crate) fn register(table: &mut BuiltinTable) {
     table.add_terms("sprintf", sprintf);
-    table.add("strings.any_prefix_match", any_prefix_match);
-    table.add("strings.any_suffix_match", any_suffix_match);
 }
 
 /// `sprintf(format, values)`.
@@ -113,49 +110,6 @@ fn write_list(out: &mut String, open: char, items: &[Term], close: char) {
         write_rego(out, item);
     }
     out.push(close);
-}
-
-/// `strings.any_prefix_match(search, base)`: whether any search string starts with any base
-/// string. Each side is a string or a set or array of strings.
-fn any_prefix_match(args: &[Value]) -> Result<Value, String> {
-    affix_match(args, |s, affix| s.starts_with(affix))
-}
-
-/// `strings.any_suffix_match(search, base)`: as above, with "ends with".
-fn any_suffix_match(args: &[Value]) -> Result<Value, String> {
-    affix_match(args, |s, affix| s.ends_with(affix))
-}
-
-fn affix_match(args: &[Value], matches: fn(&str, &str) -> bool) -> Result<Value, String> {
-    // Search strings are checked before base strings, so their errors come first (as in OPA).
-    let search = string_or_strings(args, 0)?;
-    let base = string_or_strings(args, 1)?;
-    let found = search.iter().any(|s| base.iter().any(|b| matches(s, b)));
-    Ok(Value::Bool(found))
-}
-
-/// Operand `index` as strings: a string, or a set or array whose members are all strings.
-fn string_or_strings(args: &[Value], index: usize) -> Result<Vec<&str>, String> {
-    match args::operand(args, index)? {
-        Value::String(s) => Ok(vec![s.as_str()]),
-        Value::Array(items) => items
-            .iter()
-            .map(|item| {
-                item.as_str().ok_or_else(|| {
-                    format!(
-                        "operand {} must be array of strings but got array containing {}",
-                        index + 1,
-                        args::type_name(item)
-                    )
-                })
-            })
-            .collect(),
-        other => Err(format!(
-            "operand {} must be one of {{set, array, string}} but got {}",
-            index + 1,
-            args::type_name(other)
-        )),
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,13 @@
-//! `units.parse_bytes`: `"10KiB"` → `10240`. OPA lower-cases the text, drops double quotes,
-//! splits it into a number and a unit, reads the number as a `big.Float` of 64-bit precision,
+//! `units.parse_bytes` and `units.parse`, after OPA's Go code.
+//!
+//! `units.parse_bytes("10KiB")` → `10240`: OPA lower-cases the text, drops double quotes, splits
+//! it into a number and a unit, reads the number as a `big.Float` of 64-bit precision,
 //! multiplies by the unit (rounding to 64 bits again) and truncates to an integer, which may
 //! exceed 64 bits. The same two roundings are done here exactly, on big integers.
+//!
+//! `units.parse("100m")` → `0.1`: the same split, case-sensitive units (`m` is milli, `M` mega),
+//! and exact rational arithmetic; the milli factor is the float64 nearest 0.001, as in OPA, and a
+//! result that is not an integer is printed with ten decimals.
 
 use num_bigint::{BigInt, BigUint, Sign};
 use serde_json::Value;
@@ -10,6 +16,7 @@ use super::{args, BuiltinTable};
 
 pub(crate) fn register(table: &mut BuiltinTable) {
     table.add("units.parse_bytes", parse_bytes);
+    table.add("units.parse", parse);
 }
 
 const NAME: &str = "units.parse_bytes";
@@ -46,6 +53,94 @@ fn parse_bytes(args: &[Value]) -> Result<Value, String> {
         .map_err(|err| format!("{NAME}: {err}"))
 }
 
+const PARSE: &str = "units.parse";
+
+/// `units.parse(x)`: the amount times the unit's factor, exactly.
+fn parse(args: &[Value]) -> Result<Value, String> {
+    let raw = args::string(args, 0)?;
+    let text = raw.replace('"', "");
+    if text.contains(' ') {
+        return Err(format!("{PARSE}: spaces not allowed in resource strings"));
+    }
+    let (number, unit) = split_number(&text).map_err(|_| format!("{PARSE}: exponent too large"))?;
+    if number.is_empty() {
+        return Err(format!("{PARSE}: no amount provided"));
+    }
+    // OPA lower-cases all but the unit's first letter, so `Mi` and `mI` are one unit.
+    let unit = match unit.char_indices().nth(1) {
+        Some((at, _)) => format!("{}{}", &unit[..at], unit[at..].to_lowercase()),
+        None => unit.to_string(),
+    };
+    let (numerator, denominator) =
+        si_factor(&unit).ok_or_else(|| format!("{PARSE}: unit {unit} not recognized"))?;
+    let (negative, amount) = read_decimal(number)
+        .ok_or_else(|| format!("{PARSE}: could not parse amount to a number"))?;
+    let numerator = amount.numerator * numerator;
+    let denominator = amount.denominator * denominator;
+    let text = rational_text(negative, &numerator, &denominator);
+    serde_json::from_str::<serde_json::Number>(&text)
+        .map(Value::Number)
+        .map_err(|err| format!("{PARSE}: {err}"))
+}
+
+/// The factor of a `units.parse` unit as a fraction.
+fn si_factor(unit: &str) -> Option<(BigUint, BigUint)> {
+    let one = BigUint::from(1_u8);
+    if unit == "m" {
+        // `big.Rat.SetFloat64(0.001)`: the exact value of the float64 nearest 0.001.
+        let bits = 0.001_f64.to_bits();
+        let mantissa = (bits & ((1_u64 << 52) - 1)) | (1_u64 << 52);
+        let exponent = i64::try_from((bits >> 52) & 0x7ff).unwrap_or(0) - 1075;
+        let shift = usize::try_from(-exponent).unwrap_or(0);
+        return Some((BigUint::from(mantissa), one << shift));
+    }
+    // (decimal power of 1000, binary power of 1024) per unit, as OPA's switch lists them.
+    let (thousands, kibis) = match unit {
+        "" => (0, 0),
+        "k" | "K" => (1, 0),
+        "ki" | "Ki" => (0, 1),
+        "M" => (2, 0),
+        "mi" | "Mi" => (0, 2),
+        "g" | "G" => (3, 0),
+        "gi" | "Gi" => (0, 3),
+        "t" | "T" => (4, 0),
+        "ti" | "Ti" => (0, 4),
+        "p" | "P" => (5, 0),
+        "pi" | "Pi" => (0, 5),
+        "e" | "E" => (6, 0),
+        "ei" | "Ei" => (0, 6),
+        _ => return None,
+    };
+    let factor = BigUint::from(1000_u16).pow(thousands) << (10 * kibis);
+    Some((factor, one))
+}
+
+/// `big.Rat` printed as OPA prints it: an integer in full, otherwise `FloatString(10)` (ten
+/// decimals, the last rounded half away from zero).
+fn rational_text(negative: bool, numerator: &BigUint, denominator: &BigUint) -> String {
+    let sign = if negative && *numerator != BigUint::ZERO {
+        "-"
+    } else {
+        ""
+    };
+    if (numerator % denominator) == BigUint::ZERO {
+        return format!("{sign}{}", numerator / denominator);
+    }
+    let scale = BigUint::from(10_u8).pow(10);
+    let mut whole = numerator / denominator;
+    let remainder = numerator % denominator;
+    let scaled = &remainder * &scale;
+    let mut fraction = &scaled / denominator;
+    if (&scaled % denominator) * 2_u8 >= *denominator {
+        fraction += 1_u8;
+    }
+    if fraction >= scale {
+        whole += 1_u8;
+        fraction -= &scale;
+    }
+    format!("{sign}{whole}.{fraction:0>10}")
+}
+
 /// OPA's `extractNumAndUnit`: the number runs until the first byte that is not a digit, `.`,
 /// sign or exponent marker (an `e` counts only when a digit or sign follows it).
 fn split_number(text: &str) -> Result<(&str, &str), String> {
@@ -53,11 +148,11 @@ fn split_number(text: &str) -> Result<(&str, &str), String> {
     let mut at = 0;
     while at < bytes.len() {
         let b = bytes[at];
-        let numeric = b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'+' | b'-');
+        let numeric = b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-');
         if !numeric {
             return Ok((&text[..at], &text[at..]));
         }
-        if b == b'e' {
+        if matches!(b, b'e' | b'E') {
             let next = bytes.get(at + 1);
             if !matches!(next, Some(n) if n.is_ascii_digit() || *n == b'+' || *n == b'-') {
                 return Ok((&text[..at], &text[at..]));
@@ -189,7 +284,7 @@ fn read_decimal(text: &str) -> Option<(bool, Exact)> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let (mantissa, exponent) = match rest.split_once('e') {
+    let (mantissa, exponent) = match rest.split_once(['e', 'E']) {
         Some((m, e)) => {
             let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -253,5 +348,18 @@ mod tests {
         assert!(parse("1zb").is_err());
         assert!(parse("1.2.3").is_err());
         assert!(parse("1e1234567").is_err());
+    }
+
+    #[test]
+    fn units_match_opa() {
+        let units = |text: &str| super::parse(&[json!(text)]).map(|v| v.to_string());
+        assert_eq!(units("100m"), Ok("0.1000000000".into()));
+        assert_eq!(units("10K"), Ok("10000".into()));
+        assert_eq!(units("1.5Mi"), Ok("1572864".into()));
+        assert_eq!(units("2M"), Ok("2000000".into()));
+        assert_eq!(units("1mI"), Ok("1048576".into()));
+        assert_eq!(units("1e3m"), Ok("1.0000000000".into()));
+        assert!(units("1 m").is_err());
+        assert!(units("1x").is_err());
     }
 }

@@ -501,5 +501,11 @@ mod tests {
     fn json_view_matches_the_module_json_dump() {
         let term = Term::parse(r#"{1: {2}, "a": 1.0}"#).expect("parses");
         assert_eq!(term.to_json().to_string(), r#"{"1":[2],"a":1.0}"#);
+        // Numbers keep their value, even beyond the range of f64 (serde writes `e+`).
+        assert_eq!(n("1e400").to_json().to_string(), "1e+400");
+        assert_eq!(
+            n("123456789012345678901234567890").to_json().to_string(),
+            "123456789012345678901234567890"
+        );
     }
 }

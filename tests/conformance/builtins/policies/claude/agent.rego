@@ -27,3 +27,5 @@ add_context contains sprintf("h cidr: %v", [net.cidr_contains("10.0.0.0/8", "10.
 add_context contains sprintf("i exact: %v %d %v %v", [{3, "a", 1, [2]}, input.big, input.big == 123456789012345678901234567890, {1: "one", "k": 1.0, "z": -0.0}]) if true
 
 add_context contains sprintf("j float: %v %v", [input.ratio, [input.ratio]]) if true
+
+add_context contains sprintf("k odd numbers: %v %d %v %T", [1e400, 1e400, to_number(".0"), to_number(".5")]) if true

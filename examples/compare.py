@@ -19,8 +19,7 @@ def summary(response: object) -> str:
         return "allow ({})"
     specific = response.get("hookSpecificOutput", {})
     if "updatedInput" in specific:
-        reason = specific.get("permissionDecisionReason", "")
-        return f"modify: {reason} -> {json.dumps(specific['updatedInput'])}"
+        return f"modify -> {json.dumps(specific['updatedInput'])}"
     if "permissionDecision" in specific:
         return f"{specific['permissionDecision']}: {specific.get('permissionDecisionReason', '')}"
     if "additionalContext" in specific:

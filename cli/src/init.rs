@@ -212,11 +212,15 @@ fn wire_claude(dir: &Path, cupcake: &Path) -> Result<PathBuf> {
                 .is_some_and(|c| is_cupcake_hook(c, "claude"))
             {
                 hook["command"] = json!(command);
+                hook["onFailure"] = json!("block");
                 present = true;
             }
         }
         if !present {
-            let mut entry = json!({"hooks": [{"type": "command", "command": command}]});
+            // `onFailure: block`: a cupcake that cannot start, times out or prints nothing
+            // valid blocks the action instead of letting it run (Claude's default).
+            let mut entry =
+                json!({"hooks": [{"type": "command", "command": command, "onFailure": "block"}]});
             if matches!(event, "PreToolUse" | "PostToolUse" | "PermissionRequest") {
                 entry["matcher"] = json!("*");
             }

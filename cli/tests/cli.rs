@@ -222,6 +222,12 @@ fn init_wires_hooks_once() {
         Some(1),
         "{settings}"
     );
+    // Every hook Claude runs for cupcake blocks when cupcake fails (SPEC §11).
+    for (event, entries) in settings["hooks"].as_object().expect("hooks object") {
+        for hook in entries[0]["hooks"].as_array().expect("hooks list") {
+            assert_eq!(hook["onFailure"], "block", "{event}: {hook}");
+        }
+    }
     let response = eval(work.path(), &[], RM);
     assert_eq!(response["hookSpecificOutput"]["permissionDecision"], "deny");
 

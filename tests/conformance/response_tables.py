@@ -7,44 +7,56 @@ import json
 def spec(event, **fields):
     return {"hookSpecificOutput": {"hookEventName": event, **fields}}
 
+# Events whose hookSpecificOutput type has additionalContext (claude-agent-sdk 0.3.328 sdk.d.ts).
+CONTEXT_EVENTS = {"PreToolUse", "PostToolUse", "PostToolUseFailure", "PostToolBatch", "UserPromptSubmit",
+                  "UserPromptExpansion", "SessionStart", "Setup", "SubagentStart", "Stop", "SubagentStop",
+                  "Notification", "PostModelSwitch"}
+CONTEXT = "context one\ncontext two"
+
 def claude_row(event, kind):
+    """SPEC §11's table with the corrections below it (verified against the real CLI)."""
     reason = f"because {kind}"
     blocking = kind in ("halt", "deny", "block")
-    if event == "PreToolUse":
-        if blocking: return spec(event, permissionDecision="deny", permissionDecisionReason=reason)
+    halt = {"continue": False, "stopReason": reason} if kind == "halt" else {}
+    context = {"additionalContext": CONTEXT} if kind == "context" and event in CONTEXT_EVENTS else {}
+    if event in ("PreToolUse", "PreModelSwitch"):
+        if blocking: return {**halt, **spec(event, permissionDecision="deny", permissionDecisionReason=reason)}
         if kind == "ask": return spec(event, permissionDecision="ask", permissionDecisionReason=reason)
-        if kind == "modify": return spec(event, permissionDecision="allow", permissionDecisionReason=reason, updatedInput={"command": "safe"})
-        return {}
+        # Modify rewrites the input and leaves Claude's own permission check in charge.
+        if kind == "modify" and event == "PreToolUse": return spec(event, updatedInput={"command": "safe"})
+        return spec(event, **context) if context else {}
     if event == "PermissionRequest":
+        if kind == "halt": return {**halt, **spec(event, decision={"behavior": "deny", "message": reason, "interrupt": True})}
         if blocking: return spec(event, decision={"behavior": "deny", "message": reason})
         if kind == "modify": return spec(event, decision={"behavior": "allow", "updatedInput": {"command": "safe"}})
         return {}
-    if event == "PostToolUse":
-        if blocking: return {"decision": "block", "reason": reason}
-        if kind == "context": return spec(event, additionalContext="context one\ncontext two")
-        return {}
-    if event == "UserPromptSubmit":
-        if blocking: return {"decision": "block", "reason": reason}
-        if kind == "context": return spec(event, additionalContext="context one\ncontext two")
-        if kind in ("ask", "modify"): return spec(event, additionalContext=reason)
-        return {}
     if event in ("Stop", "SubagentStop"):
-        return {"decision": "block", "reason": reason} if blocking else {}
-    if event == "SessionStart":
-        if blocking: return {"continue": False, "stopReason": reason}
-        if kind == "context": return spec(event, additionalContext="context one\ncontext two")
-        if kind in ("ask", "modify"): return spec(event, additionalContext=reason)
-        return {}
-    # PreCompact, Notification, SessionEnd
-    return {"continue": False, "stopReason": reason} if blocking else {}
+        # Halt ends the turn; `decision: block` would make the agent keep going.
+        if kind == "halt": return halt
+        if blocking: return {"decision": "block", "reason": reason}
+        return spec(event, **context) if context else {}
+    if event in ("PostToolUse", "PostToolUseFailure", "UserPromptSubmit", "PreCompact"):
+        if blocking: return {**halt, "decision": "block", "reason": reason}
+        if kind in ("ask", "modify") and event == "UserPromptSubmit": return spec(event, additionalContext=reason)
+        return spec(event, **context) if context else {}
+    # Every other event: nothing to refuse but the turn itself.
+    if blocking: return {"continue": False, "stopReason": reason}
+    if kind in ("ask", "modify") and event == "SessionStart": return spec(event, additionalContext=reason)
+    return spec(event, **context) if context else {}
 
 kinds = {"allow": "Allow", "context": "Allow", "halt": "Halt", "deny": "Deny", "block": "Block", "ask": "Ask", "modify": "Modify"}
-events = ["PreToolUse", "PermissionRequest", "PostToolUse", "UserPromptSubmit", "Stop", "SubagentStop", "SessionStart", "PreCompact", "Notification", "SessionEnd"]
+# HOOK_EVENTS of @anthropic-ai/claude-agent-sdk 0.3.328: every event gets every verb.
+events = ["PreToolUse", "PostToolUse", "PostToolUseFailure", "PostToolBatch", "Notification", "UserPromptSubmit",
+          "UserPromptExpansion", "SessionStart", "SessionEnd", "Stop", "StopFailure", "SubagentStart", "SubagentStop",
+          "PreCompact", "PostCompact", "PreModelSwitch", "PostModelSwitch", "PermissionRequest", "PermissionDenied",
+          "Setup", "TeammateIdle", "TaskCreated", "TaskCompleted", "Elicitation", "ElicitationResult", "ConfigChange",
+          "WorktreeCreate", "WorktreeRemove", "InstructionsLoaded", "CwdChanged", "FileChanged", "DirectoryAdded",
+          "MessageDisplay"]
 cases = []
 for event in events:
     for want, kind in kinds.items():
         event_json = {"hook_event_name": event, "session_id": "s", "want": want, "permission_mode": "auto"}
-        if event in ("PreToolUse", "PostToolUse", "PermissionRequest"):
+        if event in ("PreToolUse", "PostToolUse", "PostToolUseFailure", "PermissionRequest", "PermissionDenied"):
             event_json.update({"tool_name": "Bash", "tool_input": {"command": "x"}})
         cases.append({"note": f"claude_responses/{event}-{want}", "input": event_json,
                       "want_result": {"kind": kind, "response": claude_row(event, want)}})

@@ -53,8 +53,8 @@ class Decision:
     @property
     def allowed(self) -> bool:
         """True on Allow and on Modify: the action proceeds, on Modify with ``updated_input``
-        applied to its input (a Claude hook answers Modify with ``permissionDecision: allow``
-        and the ``updatedInput``)."""
+        applied to its input (a Claude hook answers Modify with the ``updatedInput`` alone, so
+        Claude's own permission check still runs)."""
         return self.kind in _PROCEEDS
 
     @property

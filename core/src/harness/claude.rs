@@ -1,90 +1,149 @@
-//! Claude Code hook responses, one function per row family of the table in SPEC §11.
+//! Claude Code hook responses (SPEC §11 with its corrections, checked against the real CLI).
+//! Each event is one row of [`form`]: how it blocks and whether its output type carries
+//! `additionalContext` (`*HookSpecificOutput` of `@anthropic-ai/claude-agent-sdk` 0.3.328).
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::decision::{DecisionKind, Synthesis};
 
+/// How an event refuses what it guards.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Block {
+    /// `hookSpecificOutput.permissionDecision: deny` (and `ask`), e.g. PreToolUse.
+    PermissionDecision,
+    /// `hookSpecificOutput.decision.behavior: deny`, PermissionRequest.
+    PermissionRequest,
+    /// Top-level `decision: block` with a `reason`, e.g. PostToolUse, Stop, PreCompact.
+    DecisionBlock,
+    /// Nothing to refuse but the turn itself: `continue: false` with a `stopReason`.
+    StopTurn,
+}
+
+/// One row of the table: the event's blocking form and whether it takes context.
+struct Form {
+    block: Block,
+    context: bool,
+}
+
+fn form(event: &str) -> Form {
+    let (block, context) = match event {
+        "PreToolUse" => (Block::PermissionDecision, true),
+        "PreModelSwitch" => (Block::PermissionDecision, false),
+        "PermissionRequest" => (Block::PermissionRequest, false),
+        "PostToolUse" | "PostToolUseFailure" | "UserPromptSubmit" | "Stop" | "SubagentStop" => {
+            (Block::DecisionBlock, true)
+        }
+        "PreCompact" => (Block::DecisionBlock, false),
+        "UserPromptExpansion"
+        | "SessionStart"
+        | "Setup"
+        | "SubagentStart"
+        | "Notification"
+        | "PostToolBatch"
+        | "PostModelSwitch" => (Block::StopTurn, true),
+        _ => (Block::StopTurn, false),
+    };
+    Form { block, context }
+}
+
 pub(super) fn response(event: &str, decision: &Synthesis) -> Value {
-    use DecisionKind::{Allow, Ask, Modify};
-    let blocking = decision.kind.is_blocking();
+    let form = form(event);
     let reason = decision.reason.as_str();
-    match event {
-        "PreToolUse" => match decision.kind {
-            // An explicit allow would override Claude's own permission prompts.
-            Allow => json!({}),
-            Ask => specific(
-                event,
-                json!({"permissionDecision": "ask", "permissionDecisionReason": reason}),
-            ),
-            Modify => specific(
-                event,
-                json!({
-                    "permissionDecision": "allow",
-                    "permissionDecisionReason": reason,
-                    "updatedInput": decision.updated_input.clone().unwrap_or_else(|| json!({})),
-                }),
-            ),
-            _ => specific(
-                event,
-                json!({"permissionDecision": "deny", "permissionDecisionReason": reason}),
-            ),
-        },
-        "PermissionRequest" => match decision.kind {
-            _ if blocking => specific(
-                event,
-                json!({"decision": {"behavior": "deny", "message": reason}}),
-            ),
-            Modify => specific(
-                event,
-                json!({"decision": {"behavior": "allow", "updatedInput": decision.updated_input.clone().unwrap_or_else(|| json!({}))}}),
-            ),
-            _ => json!({}),
-        },
-        "PostToolUse" => match decision.kind {
-            _ if blocking => json!({"decision": "block", "reason": reason}),
-            Allow => context_only(event, &decision.context),
-            _ => json!({}),
-        },
-        "UserPromptSubmit" | "SessionStart" => match decision.kind {
-            _ if blocking && event == "UserPromptSubmit" => {
-                json!({"decision": "block", "reason": reason})
-            }
-            _ if blocking => json!({"continue": false, "stopReason": reason}),
-            Allow => context_only(event, &decision.context),
-            _ => specific(event, json!({"additionalContext": reason})),
-        },
-        "Stop" | "SubagentStop" => {
-            if blocking {
-                json!({"decision": "block", "reason": reason})
-            } else {
-                json!({})
+    let mut out = Map::new();
+    let mut specific = Map::new();
+    match decision.kind {
+        DecisionKind::Halt => {
+            out.insert("continue".into(), json!(false));
+            out.insert("stopReason".into(), json!(reason));
+            // Stop and SubagentStop must not get `decision: block`: that keeps the agent going.
+            if !matches!(event, "Stop" | "SubagentStop") {
+                refuse(form.block, reason, true, &mut out, &mut specific);
             }
         }
-        // PreCompact, Notification, SessionEnd, and events newer than this table.
-        _ => {
-            if blocking {
-                json!({"continue": false, "stopReason": reason})
-            } else {
-                json!({})
+        DecisionKind::Deny | DecisionKind::Block => {
+            refuse(form.block, reason, false, &mut out, &mut specific);
+        }
+        DecisionKind::Ask => match form.block {
+            Block::PermissionDecision => {
+                specific.insert("permissionDecision".into(), json!("ask"));
+                specific.insert("permissionDecisionReason".into(), json!(reason));
+            }
+            _ if prompt_like(event) => {
+                specific.insert("additionalContext".into(), json!(reason));
+            }
+            _ => {}
+        },
+        DecisionKind::Modify => {
+            let updated = decision.updated_input.clone().unwrap_or_else(|| json!({}));
+            match event {
+                // The rewrite applies and Claude's own permission check still runs: an
+                // explicit allow here would grant the rewritten call without a prompt.
+                "PreToolUse" => {
+                    specific.insert("updatedInput".into(), updated);
+                }
+                "PermissionRequest" => {
+                    specific.insert(
+                        "decision".into(),
+                        json!({"behavior": "allow", "updatedInput": updated}),
+                    );
+                }
+                _ if prompt_like(event) => {
+                    specific.insert("additionalContext".into(), json!(reason));
+                }
+                _ => {}
             }
         }
+        DecisionKind::Allow => {}
     }
+    if form.context && !decision.context.is_empty() {
+        let joined = decision.context.join("\n");
+        let text = match specific.get("additionalContext").and_then(Value::as_str) {
+            Some(first) => format!("{first}\n{joined}"),
+            None => joined,
+        };
+        specific.insert("additionalContext".into(), json!(text));
+    }
+    if !specific.is_empty() {
+        let mut body = Map::new();
+        body.insert("hookEventName".into(), json!(event));
+        body.extend(specific);
+        out.insert("hookSpecificOutput".into(), Value::Object(body));
+    }
+    Value::Object(out)
 }
 
-/// `{hookSpecificOutput: {hookEventName, ...fields}}`.
-fn specific(event: &str, fields: Value) -> Value {
-    let mut output = json!({"hookEventName": event});
-    if let (Some(target), Value::Object(fields)) = (output.as_object_mut(), fields) {
-        target.extend(fields);
-    }
-    json!({"hookSpecificOutput": output})
+/// Events where an ask or a modify becomes context for the model (there is nothing to ask).
+fn prompt_like(event: &str) -> bool {
+    matches!(event, "UserPromptSubmit" | "SessionStart")
 }
 
-/// Allow with context: `additionalContext` joined by newlines, or `{}` when there is none.
-fn context_only(event: &str, context: &[String]) -> Value {
-    if context.is_empty() {
-        json!({})
-    } else {
-        specific(event, json!({"additionalContext": context.join("\n")}))
+/// Writes the event's refusal; `halt` adds the parts that also end the turn.
+fn refuse(
+    block: Block,
+    reason: &str,
+    halt: bool,
+    out: &mut Map<String, Value>,
+    specific: &mut Map<String, Value>,
+) {
+    match block {
+        Block::PermissionDecision => {
+            specific.insert("permissionDecision".into(), json!("deny"));
+            specific.insert("permissionDecisionReason".into(), json!(reason));
+        }
+        Block::PermissionRequest => {
+            let mut deny = json!({"behavior": "deny", "message": reason});
+            if halt {
+                deny["interrupt"] = json!(true);
+            }
+            specific.insert("decision".into(), deny);
+        }
+        Block::DecisionBlock => {
+            out.insert("decision".into(), json!("block"));
+            out.insert("reason".into(), json!(reason));
+        }
+        Block::StopTurn => {
+            out.insert("continue".into(), json!(false));
+            out.insert("stopReason".into(), json!(reason));
+        }
     }
 }

@@ -257,11 +257,14 @@ fn wire_cursor(dir: &Path, cupcake: &Path) -> Result<PathBuf> {
                 .is_some_and(|c| is_cupcake_hook(c, "cursor"))
             {
                 hook["command"] = json!(command);
+                hook["failClosed"] = json!(true);
                 present = true;
             }
         }
         if !present {
-            entries.push(json!({"command": command}));
+            // `failClosed`: a crash, timeout or invalid output blocks (Cursor fails open by
+            // default).
+            entries.push(json!({"command": command, "failClosed": true}));
         }
     }
     write_json(&path, &config)?;

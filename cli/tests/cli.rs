@@ -243,6 +243,9 @@ fn init_wires_hooks_once() {
             .map(Vec::len),
         Some(1)
     );
+    for (event, entries) in hooks["hooks"].as_object().expect("hooks object") {
+        assert_eq!(entries[0]["failClosed"], true, "{event}");
+    }
 }
 
 #[test]

@@ -63,31 +63,45 @@ for event in events:
 json.dump({"harness": "claude", "cases": cases}, open("claude_responses/cases.json", "w"), indent=1)
 
 def cursor_row(event, kind):
+    """SPEC §11 for Cursor, with its corrections: every documented event gets its own form;
+    sessionStart and postToolUse carry context as additional_context."""
+    row = cursor_form(event, kind)
+    if kind == "context" and event in ("sessionStart", "postToolUse"):
+        row = {**row, "additional_context": CONTEXT}
+    return row
+
+def cursor_form(event, kind):
     reason = f"because {kind}"
     agent = "for the agent" if kind == "deny" else reason
     blocking = kind in ("halt", "deny", "block")
+    deny = {"permission": "deny", "user_message": reason, "agent_message": agent}
     if event in ("beforeShellExecution", "beforeMCPExecution"):
-        if blocking: return {"permission": "deny", "user_message": reason, "agent_message": agent}
+        if blocking: return deny
         if kind == "ask": return {"permission": "ask", "question": reason, "user_message": reason, "agent_message": agent}
         return {"permission": "allow"}
-    if event == "beforeReadFile":
-        if blocking or kind == "ask": return {"permission": "deny", "user_message": reason, "agent_message": agent}
+    if event in ("preToolUse", "beforeReadFile", "beforeTabFileRead", "subagentStart"):
+        # Cursor does not enforce ask on these, so an ask refuses.
+        if blocking or kind == "ask": return deny
+        if kind == "modify" and event == "preToolUse": return {"permission": "allow", "updated_input": {"command": "safe"}}
         return {"permission": "allow"}
-    if event == "beforeSubmitPrompt":
+    if event in ("beforeSubmitPrompt", "sessionStart"):
         if blocking or kind == "ask": return {"continue": False, "user_message": reason}
         return {"continue": True}
-    if event == "stop":
-        return {"followup_message": reason} if blocking else {}
+    if event in ("stop", "subagentStop"):
+        # Halt ends the run; a follow-up would send the agent back to work.
+        return {"followup_message": reason} if kind in ("deny", "block") else {}
     return {}
 
-cursor_events = ["beforeShellExecution", "beforeMCPExecution", "beforeReadFile", "beforeSubmitPrompt", "stop", "afterFileEdit", "afterShellExecution"]
+cursor_events = ["beforeShellExecution", "beforeMCPExecution", "beforeReadFile", "beforeTabFileRead", "preToolUse",
+                 "subagentStart", "beforeSubmitPrompt", "sessionStart", "stop", "subagentStop", "postToolUse",
+                 "postToolUseFailure", "preCompact", "sessionEnd", "afterFileEdit", "afterShellExecution",
+                 "afterMCPExecution", "afterAgentResponse", "afterAgentThought", "afterTabFileEdit"]
 cases = []
 for event in cursor_events:
     for want, kind in kinds.items():
-        if want == "context":
-            continue
         event_json = {"hook_event_name": event, "conversation_id": "c", "want": want, "workspace_roots": ["/w"]}
         if event == "beforeShellExecution": event_json.update({"command": "x", "cwd": "/w"})
+        if event == "preToolUse": event_json.update({"tool_name": "Shell", "tool_input": {"command": "x"}})
         if event == "beforeReadFile": event_json.update({"file_path": "/w/a", "content": ""})
         cases.append({"note": f"cursor_responses/{event}-{want}", "input": event_json,
                       "want_result": {"kind": kind, "response": cursor_row(event, want)}})

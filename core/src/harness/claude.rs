@@ -8,40 +8,40 @@ use crate::decision::{DecisionKind, Synthesis};
 
 /// How an event refuses what it guards.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Block {
-    /// `hookSpecificOutput.permissionDecision: deny` (and `ask`), e.g. PreToolUse.
+enum Refusal {
+    /// `hookSpecificOutput.permissionDecision: deny` (and `ask`), e.g. `PreToolUse`.
     PermissionDecision,
-    /// `hookSpecificOutput.decision.behavior: deny`, PermissionRequest.
+    /// `hookSpecificOutput.decision.behavior: deny`, `PermissionRequest`.
     PermissionRequest,
-    /// Top-level `decision: block` with a `reason`, e.g. PostToolUse, Stop, PreCompact.
-    DecisionBlock,
+    /// Top-level `decision: block` with a `reason`, e.g. `PostToolUse`, `Stop`, `PreCompact`.
+    Decision,
     /// Nothing to refuse but the turn itself: `continue: false` with a `stopReason`.
     StopTurn,
 }
 
 /// One row of the table: the event's blocking form and whether it takes context.
 struct Form {
-    block: Block,
+    block: Refusal,
     context: bool,
 }
 
 fn form(event: &str) -> Form {
     let (block, context) = match event {
-        "PreToolUse" => (Block::PermissionDecision, true),
-        "PreModelSwitch" => (Block::PermissionDecision, false),
-        "PermissionRequest" => (Block::PermissionRequest, false),
+        "PreToolUse" => (Refusal::PermissionDecision, true),
+        "PreModelSwitch" => (Refusal::PermissionDecision, false),
+        "PermissionRequest" => (Refusal::PermissionRequest, false),
         "PostToolUse" | "PostToolUseFailure" | "UserPromptSubmit" | "Stop" | "SubagentStop" => {
-            (Block::DecisionBlock, true)
+            (Refusal::Decision, true)
         }
-        "PreCompact" => (Block::DecisionBlock, false),
+        "PreCompact" => (Refusal::Decision, false),
         "UserPromptExpansion"
         | "SessionStart"
         | "Setup"
         | "SubagentStart"
         | "Notification"
         | "PostToolBatch"
-        | "PostModelSwitch" => (Block::StopTurn, true),
-        _ => (Block::StopTurn, false),
+        | "PostModelSwitch" => (Refusal::StopTurn, true),
+        _ => (Refusal::StopTurn, false),
     };
     Form { block, context }
 }
@@ -64,7 +64,7 @@ pub(super) fn response(event: &str, decision: &Synthesis) -> Value {
             refuse(form.block, reason, false, &mut out, &mut specific);
         }
         DecisionKind::Ask => match form.block {
-            Block::PermissionDecision => {
+            Refusal::PermissionDecision => {
                 specific.insert("permissionDecision".into(), json!("ask"));
                 specific.insert("permissionDecisionReason".into(), json!(reason));
             }
@@ -119,29 +119,29 @@ fn prompt_like(event: &str) -> bool {
 
 /// Writes the event's refusal; `halt` adds the parts that also end the turn.
 fn refuse(
-    block: Block,
+    block: Refusal,
     reason: &str,
     halt: bool,
     out: &mut Map<String, Value>,
     specific: &mut Map<String, Value>,
 ) {
     match block {
-        Block::PermissionDecision => {
+        Refusal::PermissionDecision => {
             specific.insert("permissionDecision".into(), json!("deny"));
             specific.insert("permissionDecisionReason".into(), json!(reason));
         }
-        Block::PermissionRequest => {
+        Refusal::PermissionRequest => {
             let mut deny = json!({"behavior": "deny", "message": reason});
             if halt {
                 deny["interrupt"] = json!(true);
             }
             specific.insert("decision".into(), deny);
         }
-        Block::DecisionBlock => {
+        Refusal::Decision => {
             out.insert("decision".into(), json!("block"));
             out.insert("reason".into(), json!(reason));
         }
-        Block::StopTurn => {
+        Refusal::StopTurn => {
             out.insert("continue".into(), json!(false));
             out.insert("stopReason".into(), json!(reason));
         }

@@ -3,7 +3,7 @@
 # title: Produces whichever decision the event's `want` field names, for response-table tests
 # custom:
 #   routing:
-#     required_events: ["beforeShellExecution", "beforeMCPExecution", "beforeReadFile", "beforeSubmitPrompt", "stop", "afterFileEdit", "afterShellExecution"]
+#     required_events: ["beforeShellExecution", "beforeMCPExecution", "beforeReadFile", "beforeTabFileRead", "preToolUse", "subagentStart", "beforeSubmitPrompt", "sessionStart", "stop", "subagentStop", "postToolUse", "postToolUseFailure", "preCompact", "sessionEnd", "afterFileEdit", "afterShellExecution", "afterMCPExecution", "afterAgentResponse", "afterAgentThought", "afterTabFileEdit"]
 package cupcake.policies.by_field
 
 import rego.v1
@@ -23,3 +23,5 @@ ask contains verdict if input.want == "ask"
 modify contains {"rule_id": "T-modify", "reason": "because modify", "updated_input": {"command": "safe"}} if input.want == "modify"
 
 add_context contains "context one" if input.want == "context"
+
+add_context contains "context two" if input.want == "context"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every tool the demo and the tests need into $CUPCAKE_DEV_CACHE, skipping what is
 # already there at the pinned version: OPA and actionlint (go install), uniffi-bindgen-node-js
-# (cargo install), and a Python venv with maturin, just and pytest.
+# (cargo install), the Claude Agent SDK with its Claude Code CLI (npm), and a Python venv with
+# maturin, just and pytest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 mkdir -p "$CUPCAKE_DEV_CACHE/bin"
@@ -31,6 +32,18 @@ if [ ! -f "$CUPCAKE_DEV_CACHE/.actionlint-$ACTIONLINT_VERSION" ]; then
   GOBIN="$CUPCAKE_DEV_CACHE/bin" CGO_ENABLED=0 \
     go install "github.com/rhysd/actionlint/cmd/actionlint@v$ACTIONLINT_VERSION"
   touch "$CUPCAKE_DEV_CACHE/.actionlint-$ACTIONLINT_VERSION"
+fi
+
+# The Claude Code CLI the live hook checks run (cli/tests/live_claude.rs): the Agent SDK from
+# npm, whose platform package carries the native binary.
+claude_marker="$CUPCAKE_CLAUDE_CODE_DIR/.installed"
+if [ ! -f "$claude_marker" ]; then
+  command -v npm >/dev/null || { log "npm is required to install the Claude Agent SDK"; exit 1; }
+  log "installing @anthropic-ai/claude-agent-sdk $CLAUDE_AGENT_SDK_VERSION"
+  mkdir -p "$CUPCAKE_CLAUDE_CODE_DIR"
+  npm install --silent --no-audit --no-fund --prefix "$CUPCAKE_CLAUDE_CODE_DIR" \
+    "@anthropic-ai/claude-agent-sdk@$CLAUDE_AGENT_SDK_VERSION"
+  touch "$claude_marker"
 fi
 
 requirements="$REPO_ROOT/ci/requirements-dev.txt"

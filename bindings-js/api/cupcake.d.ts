@@ -204,6 +204,12 @@ export declare function export_bundle(path: string, options: EngineOptions, outp
 export declare function load_engine(path: string, options: EngineOptions): Promise<Engine>;
 
 /**
+ * Parses a harness name as the CLI accepts it ("claude", "claude-code", "claude_code",
+ * "cursor"); any other name is a Config error listing these.
+ */
+export declare function parse_harness(name: string): Harness;
+
+/**
  * The cupcake version, e.g. "0.1.0".
  */
 export declare function version(): string;

@@ -7,7 +7,7 @@
 import { Engine, Harness } from "../generated/index.js";
 import { Decision } from "./decision.js";
 /** The agent an engine answers for, in the spelling used by `Cupcake.init`. */
-export type HarnessName = "claude" | "cursor";
+export type HarnessName = "claude" | "claude-code" | "claude_code" | "cursor";
 /** Options of `Cupcake.init`; each maps to the `EngineOptions` field of the same meaning. */
 export interface CupcakeOptions {
     /** Which agent's events and responses to use (default `"claude"`). */

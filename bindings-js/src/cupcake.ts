@@ -4,13 +4,13 @@
  * generated `Engine` and wraps the record it returns; the engine does everything else.
  */
 
-import { Engine, Harness, ensure_opa, load_engine } from "../generated/index.js";
+import { Engine, Harness, ensure_opa, load_engine, parse_harness } from "../generated/index.js";
 import type { EngineOptions } from "../generated/index.js";
 import { Decision } from "./decision.js";
 import { withSlot } from "./in-flight.js";
 
 /** The agent an engine answers for, in the spelling used by `Cupcake.init`. */
-export type HarnessName = "claude" | "cursor";
+export type HarnessName = "claude" | "claude-code" | "claude_code" | "cursor";
 
 /** Options of `Cupcake.init`; each maps to the `EngineOptions` field of the same meaning. */
 export interface CupcakeOptions {
@@ -35,14 +35,19 @@ export interface CupcakeOptions {
 /** A hook event: a plain object, or its JSON text passed to the engine as it is. */
 export type HookEvent = object | string;
 
-const harnesses: Readonly<Record<HarnessName, Harness>> = {
-  claude: Harness.Claude,
-  cursor: Harness.Cursor,
-};
+/** The core's reading of a harness name; a name it refuses is a TypeError with its message. */
+function harnessOf(name: HarnessName): Harness {
+  try {
+    return parse_harness(name);
+  } catch (err) {
+    throw new TypeError(err instanceof Error ? err.message : String(err));
+  }
+}
 
 function engineOptions(options: CupcakeOptions): EngineOptions {
   return {
-    harness: harnesses[options.harness ?? "claude"],
+    // The core parses names, so Node accepts exactly what the CLI and Python accept.
+    harness: harnessOf(options.harness ?? "claude"),
     opa_path: options.opaPath,
     timeout_ms: options.timeoutMs,
     memory_limit_bytes: options.memoryLimitBytes,

@@ -111,6 +111,18 @@ describe("loading", () => {
     cursor.dispose();
   });
 
+  test("init takes every harness spelling the CLI takes, and names them on a typo", async () => {
+    const dir = join(conformanceDir, "input_errors");
+    for (const name of ["claude-code", "claude_code"] as const) {
+      const engine = await Cupcake.init(dir, { harness: name });
+      expect(engine.harness).toBe(Harness.Claude);
+      engine.dispose();
+    }
+    await expect(
+      Cupcake.init(dir, { harness: "windsurf" as "cursor" }),
+    ).rejects.toThrow("expected one of claude (also claude-code, claude_code), cursor");
+  });
+
   test("init finds .cupcake under the current directory by default", async () => {
     const project = freshProject(".cupcake");
     const cwd = process.cwd();

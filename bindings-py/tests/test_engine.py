@@ -51,6 +51,16 @@ def test_harness_names_map_to_the_enum() -> None:
         loaded.init(POLICIES, harness="windsurf")
 
 
+def test_harness_names_are_the_clis() -> None:
+    # The core parses names: every spelling `cupcake eval --harness` takes works here too.
+    loaded = cupcake.Cupcake()
+    for name in ("claude-code", "claude_code", "Claude"):
+        loaded.init(POLICIES, harness=name)
+        assert loaded.engine.harness() is cupcake.Harness.CLAUDE
+    with pytest.raises(ValueError, match="expected one of claude .also claude-code, claude_code., cursor"):
+        loaded.init(POLICIES, harness="windsurf")
+
+
 def test_eval_before_init_is_a_clear_error() -> None:
     with pytest.raises(RuntimeError, match="init"):
         cupcake.Cupcake().eval(FORBIDDEN)

@@ -66,7 +66,7 @@ const RULEBOOK: &str = "# Signals, builtin policies and settings for cupcake.\n#
 
 pub(crate) fn run(args: &InitArgs) -> Result<()> {
     let Some(harness) = Harness::parse(&args.harness) else {
-        bail!("unknown harness `{}`; use claude or cursor", args.harness);
+        bail!("{}", Harness::unknown(&args.harness));
     };
     let root = args.dir.join(".cupcake");
     let policies = root.join("policies").join(harness.dir_name());

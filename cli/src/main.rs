@@ -74,7 +74,7 @@ impl LoadArgs {
     /// Engine options from the flags; an unknown harness is an error.
     fn options(&self) -> anyhow::Result<EngineOptions> {
         let Some(harness) = Harness::parse(&self.harness) else {
-            anyhow::bail!("unknown harness `{}`; use claude or cursor", self.harness);
+            anyhow::bail!("{}", Harness::unknown(&self.harness));
         };
         Ok(EngineOptions {
             harness,

@@ -24,6 +24,15 @@ impl Harness {
         }
     }
 
+    /// The names [`Harness::parse`] accepts, for messages.
+    pub const NAMES: &'static str = "claude (also claude-code, claude_code), cursor";
+
+    /// The error text for a name [`Harness::parse`] refuses; the CLI, Python and Node all
+    /// show this one.
+    pub fn unknown(name: &str) -> String {
+        format!("unknown harness '{name}'; expected one of {}", Self::NAMES)
+    }
+
     /// Parses a harness name as users type it (`claude`, `cursor`).
     pub fn parse(name: &str) -> Option<Self> {
         match name.to_ascii_lowercase().as_str() {

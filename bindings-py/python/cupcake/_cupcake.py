@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from ._decision import Decision, from_native
 from ._errors import NATIVE_ERRORS, reraise
-from ._native import Engine, EngineOptions, Harness, load_engine
+from ._native import CupcakeError, Engine, EngineOptions, Harness, load_engine, parse_harness
 from ._native import export_bundle as _export_bundle
 
 if sys.version_info >= (3, 10):
@@ -37,11 +37,11 @@ def _options(
     cache_dir: str | os.PathLike[str] | None,
 ) -> EngineOptions:
     if isinstance(harness, str):
+        # The core parses names, so Python accepts exactly what the CLI and Node accept.
         try:
-            harness = Harness[harness.upper()]
-        except KeyError:
-            names = ", ".join(member.name.lower() for member in Harness)
-            raise ValueError(f"unknown harness {harness!r}; expected one of {names}") from None
+            harness = parse_harness(harness)
+        except CupcakeError as err:
+            raise ValueError(str(err)) from None
     return EngineOptions(
         harness=harness,
         opa_path=None if opa_path is None else os.fspath(opa_path),

@@ -59,6 +59,17 @@ impl Engine {
     }
 }
 
+/// Parses a harness name as the CLI does (`claude`, `claude-code`, `cursor`, …).
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "UniFFI hands foreign strings over by value"
+)]
+pub fn parse_harness(name: String) -> Result<Harness, CupcakeError> {
+    Harness::parse(&name).ok_or_else(|| CupcakeError::Config {
+        message: Harness::unknown(&name),
+    })
+}
+
 /// The crate version.
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
@@ -107,8 +118,8 @@ pub async fn load_engine(
 #[allow(clippy::pedantic, missing_docs, reason = "generated code")]
 mod scaffolding {
     use super::{
-        ensure_opa, export_bundle, load_engine, version, CupcakeError, Decision, DecisionKind,
-        Engine, EngineOptions, Harness,
+        ensure_opa, export_bundle, load_engine, parse_harness, version, CupcakeError, Decision,
+        DecisionKind, Engine, EngineOptions, Harness,
     };
     uniffi::include_scaffolding!("cupcake");
 }

@@ -1,0 +1,85 @@
+// Every Claude Code response the shared conformance cases pin (what cupcake prints, checked in
+// Rust, Python and Node) is type-checked by `tsc --strict` against the Claude Agent SDK's own
+// `SyncHookJSONOutput` (the pinned @anthropic-ai/claude-agent-sdk that ci/tools.sh installs).
+// A response the client's types would reject fails here, naming its case.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { conformanceDir, testsDir } from "./support.js";
+
+const sdkDir = process.env.CUPCAKE_CLAUDE_CODE_DIR;
+const tsc = join(testsDir, "..", "node_modules", "typescript", "bin", "tsc");
+
+interface Case {
+  note: string;
+  want_result?: { response?: unknown };
+}
+
+function claudeResponses(): Array<[string, unknown]> {
+  const found: Array<[string, unknown]> = [];
+  for (const area of readdirSync(conformanceDir).sort()) {
+    let spec: { harness?: string; cases?: Case[] };
+    try {
+      spec = JSON.parse(readFileSync(join(conformanceDir, area, "cases.json"), "utf8"));
+    } catch {
+      continue;
+    }
+    if ((spec.harness ?? "claude") !== "claude") continue;
+    for (const c of spec.cases ?? []) {
+      if (c.want_result?.response !== undefined) found.push([c.note, c.want_result.response]);
+    }
+  }
+  return found;
+}
+
+/** Type-checks `responses` as `SyncHookJSONOutput`s; returns tsc's status and output. */
+function typeCheck(responses: Array<[string, unknown]>): { status: number | null; output: string } {
+  if (!sdkDir) throw new Error("CUPCAKE_CLAUDE_CODE_DIR is not set: source ci/env.sh");
+  // Inside the SDK's install so `@anthropic-ai/claude-agent-sdk` resolves from its node_modules.
+  const dir = mkdtempSync(join(sdkDir, "typecheck-"));
+  try {
+    const entries = responses.map(([note, response]) => `  // ${note}\n  ${JSON.stringify(response)},`);
+    writeFileSync(
+      join(dir, "responses.mts"),
+      `import type { SyncHookJSONOutput } from "@anthropic-ai/claude-agent-sdk";\n` +
+        `export const responses: SyncHookJSONOutput[] = [\n${entries.join("\n")}\n];\n`,
+    );
+    writeFileSync(
+      join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "es2022",
+          types: [],
+        },
+        files: ["responses.mts"],
+      }),
+    );
+    const run = spawnSync(process.execPath, [tsc, "-p", join(dir, "tsconfig.json")], { encoding: "utf8" });
+    return { status: run.status, output: `${run.stdout}${run.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("every Claude response type-checks against the Agent SDK's SyncHookJSONOutput", () => {
+  const responses = claudeResponses();
+  expect(responses.length).toBeGreaterThan(231);
+  const { status, output } = typeCheck(responses);
+  expect(output).toBe("");
+  expect(status).toBe(0);
+});
+
+test("the check rejects a response the SDK's types do not allow", () => {
+  // PreCompact's output has no hookSpecificOutput type, so context there is not a valid answer.
+  const { status, output } = typeCheck([
+    ["control", { hookSpecificOutput: { hookEventName: "PreCompact", additionalContext: "x" } }],
+  ]);
+  expect(status).not.toBe(0);
+  expect(output).toContain("responses.mts");
+});

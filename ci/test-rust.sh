@@ -10,7 +10,8 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
 cargo fmt --all --check || { echo "cargo fmt: the tree is not formatted (run: cargo fmt --all)" >&2; status=1; }
-cargo test --workspace --locked 2>&1 | tee "$log" || status=1
+# --no-fail-fast: one failing test binary must not hide the results of the others.
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$log" || status=1
 
 # Sum libtest's "test result: ... N passed; M failed" lines for the overall summary.
 read -r passed failed < <(awk '/^test result:/ {

@@ -145,11 +145,17 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
     let root = resolve_root(path)?;
     let rulebook = Rulebook::load(&root)?;
     let mut files = Vec::new();
-    let system_file = root.join("system").join("evaluate.rego");
+    let system_dir = root.join("system");
+    let system_file = system_dir.join("evaluate.rego");
     if fs_err::symlink_metadata(&system_file).is_ok() {
         // Present in any form: an entrypoint that is not a readable regular file is an error,
         // never silently replaced by the built-in one.
-        files.push(system_file);
+        files.push(system_file.clone());
+    }
+    // Helper libraries beside it (the earlier engine's `init` writes `system/commands.rego`,
+    // which its policies import): without them those policies would not compile.
+    if optional_dir(&system_dir)? {
+        collect_system_helpers(&system_dir, &system_file, &mut files)?;
     }
     let harness_dir = root.join("policies").join(harness.dir_name());
     if optional_dir(&root.join("policies"))? && optional_dir(&harness_dir)? {
@@ -200,6 +206,12 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
             set.sources.insert(file, source);
             continue;
         }
+        if package.starts_with(&format!("{}.", scope.system_package())) {
+            // A helper library: compiled with the policies, never routed or aggregated.
+            check_constant_patterns(&file, &source)?;
+            set.sources.insert(file, source);
+            continue;
+        }
         let prefix = scope.policy_prefix();
         if package != prefix && !package.starts_with(&format!("{prefix}.")) {
             return Err(Error::PolicyCompile {
@@ -245,6 +257,29 @@ fn check_constant_patterns(file: &Path, source: &str) -> Result<()> {
                     constant.builtin, constant.pattern
                 ),
             });
+        }
+    }
+    Ok(())
+}
+
+/// The `.rego` files directly in `system/` other than the entrypoint and Rego test files.
+fn collect_system_helpers(dir: &Path, entrypoint: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = fs_err::read_dir(dir)
+        .map_err(|err| Error::config(dir, format!("cannot list system helpers: {err}")))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|err| Error::config(dir, format!("cannot list system helpers: {err}")))?
+            .path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if path != entrypoint
+            && name.ends_with(".rego")
+            && !name.ends_with("_test.rego")
+            && !path.is_dir()
+        {
+            out.push(path);
         }
     }
     Ok(())

@@ -270,13 +270,9 @@ fn collect_system_helpers(dir: &Path, entrypoint: &Path, out: &mut Vec<PathBuf>)
         let path = entry
             .map_err(|err| Error::config(dir, format!("cannot list system helpers: {err}")))?
             .path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
         if path != entrypoint
-            && name.ends_with(".rego")
-            && !name.ends_with("_test.rego")
+            && path.extension().is_some_and(|ext| ext == "rego")
+            && !path.to_string_lossy().ends_with("_test.rego")
             && !path.is_dir()
         {
             out.push(path);

@@ -199,6 +199,13 @@ export declare function ensure_opa(options: EngineOptions): string;
 export declare function export_bundle(path: string, options: EngineOptions, output: string): void;
 
 /**
+ * The response a hook prints when it cannot evaluate `event_json` (which need not be valid
+ * JSON): the harness's blocking answer for that event, saying `reason` (SPEC §12). Facades
+ * use it so their hook helpers fail closed exactly as `cupcake eval` does.
+ */
+export declare function failure_response(harness: Harness, event_json: string, reason: string): string;
+
+/**
  * Loads and compiles a policy directory without blocking the caller's event loop.
  */
 export declare function load_engine(path: string, options: EngineOptions): Promise<Engine>;

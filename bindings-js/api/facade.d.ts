@@ -1,3 +1,23 @@
+// ---- claude-agent-sdk.d.ts
+/**
+ * `claudeAgentSdkHook`: a hook callback for the Claude Agent SDK (`options.hooks` of `query`)
+ * that answers with cupcake's decision. The SDK hands the callback the same hook input Claude
+ * Code gives a command hook, and reads the same output, so the engine's Claude response is the
+ * answer as it is. Whatever fails on the way (the engine, the input) becomes the blocking
+ * answer `cupcake eval` would print, from the core: an exception never lets the action through.
+ */
+import type { Cupcake } from "./cupcake.js";
+/**
+ * The callback's shape, as the SDK's `HookCallback` calls it: the hook input, the tool use id
+ * (on tool events) and an abort signal. The result is the SDK's `HookJSONOutput`.
+ */
+export type ClaudeAgentSdkHookCallback = (input: object, toolUseID: string | undefined, options: {
+    signal: AbortSignal;
+}) => Promise<{
+    [field: string]: any;
+}>;
+/** A hook callback that evaluates every hook input with `engine` (loaded for `claude`). */
+export declare function claudeAgentSdkHook(engine: Cupcake): ClaudeAgentSdkHookCallback;
 // ---- cupcake.d.ts
 /**
  * `Cupcake`: a loaded policy set with camelCase names that takes events as plain objects (or
@@ -196,7 +216,8 @@ export declare function withSlot<T>(call: () => Promise<T>): Promise<T>;
 /**
  * The `cupcake` package: the generated UniFFI bindings, re-exported unchanged, plus a thin layer
  * of JavaScript idiom: `Cupcake` (camelCase, plain-object events, promises), `Decision` (with
- * `allowed`, `blocked` and `toJSON`), `error.code` on every `CupcakeError`, and `guard`.
+ * `allowed`, `blocked` and `toJSON`), `error.code` on every `CupcakeError`, `guard` and
+ * `claudeAgentSdkHook`.
  *
  * Everything a policy decides, every check of an event and every error message comes from the
  * Rust engine. tsc builds these sources twice, as ES modules into dist/ and as CommonJS into
@@ -211,6 +232,8 @@ export { Decision } from "./decision.js";
 export type { DecisionJSON, DecisionRecord, JsonObject } from "./decision.js";
 export { Denied } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
+export { claudeAgentSdkHook } from "./claude-agent-sdk.js";
+export type { ClaudeAgentSdkHookCallback } from "./claude-agent-sdk.js";
 export { guard } from "./guard.js";
 export type { GuardBaseOptions, GuardEventOptions } from "./guard.js";
 // ---- require.d.cts

@@ -1,7 +1,8 @@
 /**
  * The `cupcake` package: the generated UniFFI bindings, re-exported unchanged, plus a thin layer
  * of JavaScript idiom: `Cupcake` (camelCase, plain-object events, promises), `Decision` (with
- * `allowed`, `blocked` and `toJSON`), `error.code` on every `CupcakeError`, and `guard`.
+ * `allowed`, `blocked` and `toJSON`), `error.code` on every `CupcakeError`, `guard` and
+ * `claudeAgentSdkHook`.
  *
  * Everything a policy decides, every check of an event and every error message comes from the
  * Rust engine. tsc builds these sources twice, as ES modules into dist/ and as CommonJS into
@@ -37,5 +38,7 @@ export { Decision } from "./decision.js";
 export type { DecisionJSON, DecisionRecord, JsonObject } from "./decision.js";
 export { Denied } from "./errors.js";
 export type { ErrorCode } from "./errors.js";
+export { claudeAgentSdkHook } from "./claude-agent-sdk.js";
+export type { ClaudeAgentSdkHookCallback } from "./claude-agent-sdk.js";
 export { guard } from "./guard.js";
 export type { GuardBaseOptions, GuardEventOptions } from "./guard.js";

@@ -35,16 +35,20 @@ function claudeResponses(): Array<[string, unknown]> {
 
 /** Type-checks `responses` as `SyncHookJSONOutput`s; returns tsc's status and output. */
 function typeCheck(responses: Array<[string, unknown]>): { status: number | null; output: string } {
+  const entries = responses.map(([note, response]) => `  // ${note}\n  ${JSON.stringify(response)},`);
+  return typeCheckSource(
+    `import type { SyncHookJSONOutput } from "@anthropic-ai/claude-agent-sdk";\n` +
+      `export const responses: SyncHookJSONOutput[] = [\n${entries.join("\n")}\n];\n`,
+  );
+}
+
+/** Runs `tsc --strict` on one module `source` next to the SDK; returns status and output. */
+function typeCheckSource(source: string): { status: number | null; output: string } {
   if (!sdkDir) throw new Error("CUPCAKE_CLAUDE_CODE_DIR is not set: source ci/env.sh");
   // Inside the SDK's install so `@anthropic-ai/claude-agent-sdk` resolves from its node_modules.
   const dir = mkdtempSync(join(sdkDir, "typecheck-"));
   try {
-    const entries = responses.map(([note, response]) => `  // ${note}\n  ${JSON.stringify(response)},`);
-    writeFileSync(
-      join(dir, "responses.mts"),
-      `import type { SyncHookJSONOutput } from "@anthropic-ai/claude-agent-sdk";\n` +
-        `export const responses: SyncHookJSONOutput[] = [\n${entries.join("\n")}\n];\n`,
-    );
+    writeFileSync(join(dir, "responses.mts"), source);
     writeFileSync(
       join(dir, "tsconfig.json"),
       JSON.stringify({
@@ -82,4 +86,18 @@ test("the check rejects a response the SDK's types do not allow", () => {
   ]);
   expect(status).not.toBe(0);
   expect(output).toContain("responses.mts");
+});
+
+test("claudeAgentSdkHook's callback is the SDK's HookCallback", () => {
+  const facade = join(testsDir, "..", "dist", "index.js");
+  const { status, output } = typeCheckSource(
+    `import type { HookCallback, Options } from "@anthropic-ai/claude-agent-sdk";\n` +
+      `import type { claudeAgentSdkHook } from ${JSON.stringify(facade)};\n` +
+      `declare const make: typeof claudeAgentSdkHook;\n` +
+      `declare const engine: Parameters<typeof claudeAgentSdkHook>[0];\n` +
+      `export const callback: HookCallback = make(engine);\n` +
+      `export const hooks: Options["hooks"] = { PreToolUse: [{ hooks: [make(engine)] }] };\n`,
+  );
+  expect(output).toBe("");
+  expect(status).toBe(0);
 });

@@ -8,12 +8,14 @@ are re-exported unchanged. This facade only adds Python idiom on top:
 - one exception class per error kind (:class:`ConfigError`, ...), each a subclass of the
   generated ``CupcakeError.<Kind>``, so either spelling catches it;
 - :func:`guard`, a decorator that asks the policies before a tool function runs;
+- :func:`claude_agent_sdk_hook`, a Claude Agent SDK hook callback that fails closed;
 - module-level ``init``, ``eval``, ``init_async`` and ``eval_async``: the methods of a default
   :class:`Cupcake`, which :func:`guard` also uses when given no engine.
 """
 
 from __future__ import annotations
 
+from ._claude_agent_sdk import HookCallback, claude_agent_sdk_hook
 from ._cupcake import DEFAULT as _DEFAULT
 from ._cupcake import Cupcake, Event, export_bundle
 from ._decision import Decision
@@ -51,12 +53,14 @@ __all__ = [
     "EvaluationError",
     "Event",
     "Harness",
+    "HookCallback",
     "InternalError",
     "InvalidInputError",
     "LimitExceededError",
     "OpaNotFoundError",
     "PolicyCompileError",
     "UnsupportedBuiltinError",
+    "claude_agent_sdk_hook",
     "eval",
     "eval_async",
     "export_bundle",

@@ -70,6 +70,17 @@ pub fn parse_harness(name: String) -> Result<Harness, CupcakeError> {
     })
 }
 
+/// The blocking response for an event that could not be evaluated (see
+/// [`crate::failure_response`]); `event_json` may be unparsable.
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "UniFFI hands foreign strings over by value"
+)]
+pub fn failure_response(harness: Harness, event_json: String, reason: String) -> String {
+    let event = serde_json::from_str::<serde_json::Value>(&event_json).ok();
+    crate::failure_response(harness, event.as_ref(), &reason).to_string()
+}
+
 /// The crate version.
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
@@ -118,7 +129,7 @@ pub async fn load_engine(
 #[allow(clippy::pedantic, missing_docs, reason = "generated code")]
 mod scaffolding {
     use super::{
-        ensure_opa, export_bundle, load_engine, parse_harness, version, CupcakeError, Decision,
+        ensure_opa, export_bundle, failure_response, load_engine, parse_harness, version, CupcakeError, Decision,
         DecisionKind, Engine, EngineOptions, Harness,
     };
     uniffi::include_scaffolding!("cupcake");

@@ -129,8 +129,8 @@ pub async fn load_engine(
 #[allow(clippy::pedantic, missing_docs, reason = "generated code")]
 mod scaffolding {
     use super::{
-        ensure_opa, export_bundle, failure_response, load_engine, parse_harness, version, CupcakeError, Decision,
-        DecisionKind, Engine, EngineOptions, Harness,
+        ensure_opa, export_bundle, failure_response, load_engine, parse_harness, version,
+        CupcakeError, Decision, DecisionKind, Engine, EngineOptions, Harness,
     };
     uniffi::include_scaffolding!("cupcake");
 }

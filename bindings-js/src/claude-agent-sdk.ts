@@ -29,27 +29,34 @@ export function claudeAgentSdkHook(engine: Cupcake): ClaudeAgentSdkHookCallback 
     );
   }
   return async (input) => {
-    const blocked = (err: unknown, event: string) =>
-      JSON.parse(
-        failure_response(
-          Harness.Claude,
-          event,
-          `cupcake could not evaluate this hook: ${err instanceof Error ? err.message : String(err)}`,
-        ),
-      ) as { [field: string]: any };
-    let text: string;
     try {
-      text = JSON.stringify(input);
-    } catch (err) {
-      // Keep the event's name, so the failure is that event's own refusal.
-      const name = String((input as { hook_event_name?: unknown }).hook_event_name ?? "");
-      return blocked(err, JSON.stringify({ hook_event_name: name }));
-    }
-    try {
+      const text = JSON.stringify(input);
+      if (typeof text !== "string") throw new TypeError("the hook input is not a JSON value");
       const decision = await engine.evaluate(text);
       return JSON.parse(decision.response) as { [field: string]: any };
     } catch (err) {
-      return blocked(err, text);
+      return blocked(input, err);
     }
   };
+}
+
+/** The core's blocking answer for `input`, which may be anything the SDK passed. */
+function blocked(input: unknown, err: unknown): { [field: string]: any } {
+  const reason = `cupcake could not evaluate this hook: ${err instanceof Error ? err.message : String(err)}`;
+  try {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(input);
+    } catch {
+      text = undefined;
+    }
+    if (typeof text !== "string") {
+      // Keep the event's name, so the failure is that event's own refusal.
+      const name = typeof input === "object" && input !== null ? (input as { hook_event_name?: unknown }).hook_event_name : "";
+      text = JSON.stringify({ hook_event_name: String(name ?? "") });
+    }
+    return JSON.parse(failure_response(Harness.Claude, text, reason)) as { [field: string]: any };
+  } catch {
+    return { continue: false, stopReason: reason };
+  }
 }

@@ -55,3 +55,9 @@ test("only a claude engine is accepted", async () => {
   expect(() => claudeAgentSdkHook(cursor)).toThrow(TypeError);
   cursor.dispose();
 });
+
+test("an input JSON cannot carry at all still blocks", async () => {
+  const hook = claudeAgentSdkHook(engine);
+  const blocked = await hook(undefined as unknown as object, undefined, { signal });
+  expect(blocked.continue).toBe(false);
+});

@@ -62,3 +62,10 @@ def test_an_input_that_is_not_json_blocks() -> None:
 def test_only_a_claude_engine_is_accepted() -> None:
     with cupcake.Cupcake().init(VERBS, harness="cursor") as holder, pytest.raises(ValueError, match="claude"):
         cupcake.claude_agent_sdk_hook(holder)
+
+
+def test_an_input_that_is_not_a_mapping_blocks() -> None:
+    with cupcake.Cupcake().init(VERBS) as holder:
+        hook = cupcake.claude_agent_sdk_hook(holder)
+        blocked = asyncio.run(hook([1, 2], None, {}))  # type: ignore[arg-type]
+        assert blocked["continue"] is False

@@ -154,9 +154,11 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
     }
     // Helper libraries beside it (the earlier engine's `init` writes `system/commands.rego`,
     // which its policies import): without them those policies would not compile.
+    let mut helpers = Vec::new();
     if optional_dir(&system_dir)? {
-        collect_system_helpers(&system_dir, &system_file, &mut files)?;
+        collect_system_helpers(&system_dir, &system_file, &mut helpers)?;
     }
+    files.extend(helpers.iter().cloned());
     let harness_dir = root.join("policies").join(harness.dir_name());
     if optional_dir(&root.join("policies"))? && optional_dir(&harness_dir)? {
         collect_rego_files(&harness_dir, &mut files)?;
@@ -190,6 +192,10 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
                 "no `package` declaration; start the file with `package cupcake.policies.<name>`"
                     .into(),
         })?;
+        if helpers.contains(&file) {
+            add_helper(&mut set, file, source, &package)?;
+            continue;
+        }
         if package == scope.system_package() {
             if let Some(first) = &set.system {
                 return Err(Error::PolicyCompile {
@@ -203,12 +209,6 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
                 });
             }
             set.system = Some(file.clone());
-            set.sources.insert(file, source);
-            continue;
-        }
-        if package.starts_with(&format!("{}.", scope.system_package())) {
-            // A helper library: compiled with the policies, never routed or aggregated.
-            check_constant_patterns(&file, &source)?;
             set.sources.insert(file, source);
             continue;
         }
@@ -262,6 +262,25 @@ fn check_constant_patterns(file: &Path, source: &str) -> Result<()> {
     Ok(())
 }
 
+/// Adds a helper library from `system/`: compiled with the policies, never routed or
+/// aggregated. Only `system/evaluate.rego` may be the entrypoint, and only helpers live here.
+fn add_helper(set: &mut PolicySet, file: PathBuf, source: String, package: &str) -> Result<()> {
+    let helper_prefix = format!("{}.", set.scope.system_package());
+    if !package.starts_with(&helper_prefix) {
+        return Err(Error::PolicyCompile {
+            file,
+            line: None,
+            reason: format!(
+                "a helper in system/ must be `package {helper_prefix}<name>`, not `{package}`; \
+                 the entrypoint is system/evaluate.rego and policies go in policies/"
+            ),
+        });
+    }
+    check_constant_patterns(&file, &source)?;
+    set.sources.insert(file, source);
+    Ok(())
+}
+
 /// The `.rego` files directly in `system/` other than the entrypoint and Rego test files.
 fn collect_system_helpers(dir: &Path, entrypoint: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let entries = fs_err::read_dir(dir)
@@ -306,4 +325,68 @@ fn collect_rego_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROUTED: &str = "# METADATA\n# custom:\n#   routing:\n#     required_events: [\"Stop\"]\n";
+
+    fn layout(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (path, text) in files {
+            let path = dir.path().join(".cupcake").join(path);
+            fs_err::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            fs_err::write(path, text).expect("write");
+        }
+        dir
+    }
+
+    fn found(dir: &tempfile::TempDir) -> Result<PolicySet> {
+        discover(
+            &dir.path().join(".cupcake"),
+            Harness::Claude,
+            Scope::Project,
+        )
+    }
+
+    #[test]
+    fn system_helpers_compile_beside_the_policies() {
+        let dir = layout(&[
+            ("system/commands.rego", "package cupcake.system.commands\n"),
+            (
+                "system/commands_test.rego",
+                "package cupcake.system.commands_test\n",
+            ),
+            (
+                "policies/claude/a.rego",
+                &format!("{ROUTED}package cupcake.policies.a\n"),
+            ),
+        ]);
+        let set = found(&dir).expect("loads");
+        assert_eq!(set.policies.len(), 1);
+        let names: Vec<String> = set
+            .sources
+            .keys()
+            .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.rego", "commands.rego"], "test files stay out");
+    }
+
+    #[test]
+    fn only_system_files_are_helpers() {
+        // A policy that declares a helper package would compile unrouted and never decide.
+        let dir = layout(&[(
+            "policies/claude/a.rego",
+            &format!("{ROUTED}package cupcake.system.sneaky\n"),
+        )]);
+        assert!(matches!(found(&dir), Err(Error::PolicyCompile { .. })));
+        // And system/ holds helpers only: a second entrypoint or a policy there is refused.
+        for package in ["cupcake.system", "cupcake.policies.hidden"] {
+            let dir = layout(&[("system/other.rego", &format!("package {package}\n"))]);
+            let err = found(&dir).expect_err("refused");
+            assert!(err.to_string().contains("helper in system/"), "{err}");
+        }
+    }
 }

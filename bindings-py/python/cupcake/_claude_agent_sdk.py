@@ -20,6 +20,22 @@ HookCallback = Callable[[Mapping[str, Any], "str | None", Any], Awaitable[dict[s
 """The SDK's hook callback: ``(input_data, tool_use_id, context) -> output``."""
 
 
+def _blocked(input_data: object, err: Exception) -> dict[str, Any]:
+    """The core's blocking answer for `input_data`, which may be anything the SDK passed."""
+    reason = f"cupcake could not evaluate this hook: {err}"
+    try:
+        try:
+            text = json.dumps(input_data)
+        except (TypeError, ValueError, RecursionError):
+            # Keep the event's name, so the failure is that event's own refusal.
+            name = input_data.get("hook_event_name", "") if isinstance(input_data, Mapping) else ""
+            text = json.dumps({"hook_event_name": str(name)})
+        blocked: dict[str, Any] = json.loads(failure_response(Harness.CLAUDE, text, reason))
+        return blocked
+    except Exception:  # noqa: BLE001 - the answer must still block
+        return {"continue": False, "stopReason": reason}
+
+
 def claude_agent_sdk_hook(holder: Cupcake) -> HookCallback:
     """A hook callback evaluating every hook input with ``holder`` (loaded for ``claude``)."""
     if holder.harness is not Harness.CLAUDE:
@@ -33,17 +49,11 @@ def claude_agent_sdk_hook(holder: Cupcake) -> HookCallback:
         input_data: Mapping[str, Any], tool_use_id: str | None, context: Any
     ) -> dict[str, Any]:
         try:
-            text = json.dumps(input_data)
-        except (TypeError, ValueError):
-            # Keep the event's name, so the failure is that event's own refusal.
-            text = json.dumps({"hook_event_name": str(input_data.get("hook_event_name", ""))})
-        try:
             decision = await holder.eval_async(input_data)
             response: dict[str, Any] = json.loads(decision.response)
             return response
         except Exception as err:  # noqa: BLE001 - every failure must block, whatever it is
-            reason = f"cupcake could not evaluate this hook: {err}"
-            blocked: dict[str, Any] = json.loads(failure_response(Harness.CLAUDE, text, reason))
-            return blocked
+            # (Cancellation and interpreter exit are not Exceptions: they still propagate.)
+            return _blocked(input_data, err)
 
     return hook

@@ -87,7 +87,7 @@ impl<'a> Version<'a> {
 }
 
 /// Dot-separated identifiers compared in order: numeric ones by value (an out-of-range one
-/// counts as 0, as Go's ignored `Atoi` error gives), below alphanumeric ones, which compare
+/// counts as `i64::MAX`, as Go's `Atoi` clamps before its ignored error), below alphanumeric ones, which compare
 /// as bytes; a longer list wins a tie.
 fn compare_pre_release(a: &str, b: &str) -> Ordering {
     let mut left = a.split('.');
@@ -101,7 +101,7 @@ fn compare_pre_release(a: &str, b: &str) -> Ordering {
                 (true, false) => Ordering::Less,
                 (false, true) => Ordering::Greater,
                 (true, true) => {
-                    let value = |id: &str| id.parse::<i64>().unwrap_or(0);
+                    let value = |id: &str| id.parse::<i64>().unwrap_or(i64::MAX);
                     value(x).cmp(&value(y))
                 }
                 (false, false) => x.cmp(y),
@@ -149,6 +149,8 @@ mod tests {
         assert_eq!(cmp("1.0.0-rc.1", "1.0.0"), json!(-1));
         assert_eq!(cmp("v1.2.3+build", "1.2.3"), json!(0));
         assert_eq!(cmp("1.10.0", "1.9.9"), json!(1));
+        // Go's Atoi clamps an oversized identifier to the largest int64.
+        assert_eq!(cmp("1.0.0-99999999999999999999", "1.0.0-1"), json!(1));
     }
 
     #[test]

@@ -214,7 +214,9 @@ pub fn compare_numbers(x: &str, y: &str) -> Ordering {
     // Same sign, both non-zero: compare magnitudes by the position of the leading digit, then
     // digit by digit.
     let magnitude = {
-        let lead = |d: &(bool, String, i64)| d.2 + i64::try_from(d.1.len()).unwrap_or(i64::MAX);
+        let lead = |d: &(bool, String, i64)| {
+            d.2.saturating_add(i64::try_from(d.1.len()).unwrap_or(i64::MAX))
+        };
         lead(&a).cmp(&lead(&b)).then_with(|| {
             let (da, db) = (a.1.as_bytes(), b.1.as_bytes());
             for i in 0..da.len().max(db.len()) {

@@ -35,6 +35,12 @@ fn form(event: &str) -> Form {
     }
 }
 
+/// Whether the event's answer can refuse anything; a failure on any other event (including
+/// one this table does not know) is answered with a response that stops the agent instead.
+pub(super) fn refuses(event: &str) -> bool {
+    !matches!(form(event), Form::Context | Form::Observe)
+}
+
 pub(super) fn response(event: &str, decision: &Synthesis) -> Value {
     let reason = decision.reason.as_str();
     let agent_message = if decision.agent_messages.is_empty() {

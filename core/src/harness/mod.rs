@@ -80,7 +80,7 @@ pub fn is_repeated_stop(harness: Harness, event: &Value) -> bool {
 fn is_blocking(harness: Harness, event: &str) -> bool {
     match harness {
         Harness::Claude => true,
-        Harness::Cursor => !event.starts_with("after"),
+        Harness::Cursor => cursor::refuses(event),
     }
 }
 

@@ -215,7 +215,16 @@ fn call_builtin(
         .memory
         .ok_or_else(|| wasmtime::Error::msg("instance has no memory"))?;
     memory.write(&mut *caller, usize::try_from(addr)?, &bytes)?;
-    exports.json_parse.call(&mut *caller, (addr, len))
+    let parsed = exports.json_parse.call(&mut *caller, (addr, len))?;
+    if parsed == 0 {
+        // The module reads a null result as "undefined": a deny built on it would not fire.
+        let name = crate::redirect::restore_names(&name);
+        let error = Error::evaluation(format!("builtin `{name}`: its result could not be read"));
+        let message = error.to_string();
+        caller.data_mut().builtin_error.get_or_insert(error);
+        return Err(wasmtime::Error::msg(message));
+    }
+    Ok(parsed)
 }
 
 /// Reads a NUL-terminated string from the instance's memory; invalid UTF-8 is replaced.

@@ -36,22 +36,14 @@ const WEEKDAYS: [&str; 7] = [
 fn date(args: &[Value]) -> Result<Value, String> {
     let local = Local::of(args::operand(args, 0)?)?;
     let (year, month, day) = civil_from_days(local.days());
-    Ok(Value::from(vec![
-        Value::from(year),
-        Value::from(month),
-        Value::from(day),
-    ]))
+    Ok(Value::from(vec![year, month, day]))
 }
 
 /// `time.clock(x)`: `[hour, minute, second]` in the operand's zone.
 fn clock(args: &[Value]) -> Result<Value, String> {
     let local = Local::of(args::operand(args, 0)?)?;
     let (hour, minute, second) = local.clock();
-    Ok(Value::from(vec![
-        Value::from(hour),
-        Value::from(minute),
-        Value::from(second),
-    ]))
+    Ok(Value::from(vec![hour, minute, second]))
 }
 
 /// `time.weekday(x)`: the English day name in the operand's zone.

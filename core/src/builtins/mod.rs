@@ -30,19 +30,6 @@ pub enum BuiltinFn {
     Terms(fn(&[Term]) -> Result<Value, String>),
 }
 
-impl BuiltinFn {
-    /// Runs the builtin on operands read from the module.
-    pub fn call(self, operands: &[Term]) -> Result<Value, String> {
-        match self {
-            Self::Json(function) => {
-                let json: Vec<Value> = operands.iter().map(Term::to_json).collect();
-                function(&json)
-            }
-            Self::Terms(function) => function(operands),
-        }
-    }
-}
-
 /// Every host builtin cupcake implements, by OPA name.
 pub struct BuiltinTable {
     functions: HashMap<&'static str, BuiltinFn>,

@@ -184,29 +184,37 @@ fn call_builtin(
     let exports = caller.data().exports.clone().ok_or_else(|| {
         wasmtime::Error::msg("builtin called before the instance was initialised")
     })?;
-    let mut operands = Vec::with_capacity(args.len());
-    for &addr in args {
-        let text_addr = exports.value_dump.call(&mut *caller, addr)?;
-        let text = read_c_string(caller, text_addr);
-        let term = Term::parse(&text).map_err(|err| {
-            let name = crate::redirect::restore_names(&name);
-            let error = Error::evaluation(format!("builtin `{name}`: {err}"));
-            let message = error.to_string();
-            caller.data_mut().builtin_error.get_or_insert(error);
-            wasmtime::Error::msg(message)
-        })?;
-        operands.push(term);
-    }
-    let result = match function.call(&operands) {
-        Ok(value) => value,
-        Err(err) => {
-            let name = crate::redirect::restore_names(&name);
-            let error = Error::evaluation(format!("builtin `{name}` failed: {err}"));
-            let message = error.to_string();
-            caller.data_mut().builtin_error.get_or_insert(error);
-            return Err(wasmtime::Error::msg(message));
+    // Each kind reads its operands once, in the form it uses: JSON builtins through the
+    // module's JSON dump, Rego-value builtins through its value dump.
+    let outcome = match function {
+        BuiltinFn::Json(run) => {
+            let mut operands = Vec::with_capacity(args.len());
+            for &addr in args {
+                let text_addr = exports.json_dump.call(&mut *caller, addr)?;
+                let text = read_c_string(caller, text_addr);
+                let value = serde_json::from_str::<serde_json::Value>(&text).map_err(|err| {
+                    fail(
+                        caller,
+                        &name,
+                        &format!("unreadable operand from the module: {err}"),
+                    )
+                })?;
+                operands.push(value);
+            }
+            run(&operands)
+        }
+        BuiltinFn::Terms(run) => {
+            let mut operands = Vec::with_capacity(args.len());
+            for &addr in args {
+                let text_addr = exports.value_dump.call(&mut *caller, addr)?;
+                let text = read_c_string(caller, text_addr);
+                let term = Term::parse(&text).map_err(|err| fail(caller, &name, &err))?;
+                operands.push(term);
+            }
+            run(&operands)
         }
     };
+    let result = outcome.map_err(|err| fail(caller, &name, &format!("failed: {err}")))?;
     let bytes = serde_json::to_vec(&result)?;
     let len = i32::try_from(bytes.len())?;
     let addr = exports.malloc.call(&mut *caller, len)?;
@@ -218,13 +226,19 @@ fn call_builtin(
     let parsed = exports.json_parse.call(&mut *caller, (addr, len))?;
     if parsed == 0 {
         // The module reads a null result as "undefined": a deny built on it would not fire.
-        let name = crate::redirect::restore_names(&name);
-        let error = Error::evaluation(format!("builtin `{name}`: its result could not be read"));
-        let message = error.to_string();
-        caller.data_mut().builtin_error.get_or_insert(error);
-        return Err(wasmtime::Error::msg(message));
+        return Err(fail(caller, &name, "its result could not be read"));
     }
     Ok(parsed)
+}
+
+/// Records an evaluation error for builtin `name` (the first of the evaluation wins) and
+/// returns the trap that ends the call, so the evaluation fails rather than reads undefined.
+fn fail(caller: &mut Caller<'_, HostState>, name: &str, what: &str) -> wasmtime::Error {
+    let name = crate::redirect::restore_names(name);
+    let error = Error::evaluation(format!("builtin `{name}` {what}"));
+    let message = error.to_string();
+    caller.data_mut().builtin_error.get_or_insert(error);
+    wasmtime::Error::msg(message)
 }
 
 /// Reads a NUL-terminated string from the instance's memory; invalid UTF-8 is replaced.

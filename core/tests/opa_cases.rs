@@ -68,7 +68,9 @@ fn main() {
         };
         trials.push(match &outcome.result {
             Outcome::Skipped(_) => Trial::test(name, || Ok(())).with_ignored_flag(true),
-            Outcome::Passed | Outcome::FailClosed => Trial::test(name, || Ok(())),
+            Outcome::Passed | Outcome::FailClosed | Outcome::Refused(_) => {
+                Trial::test(name, || Ok(()))
+            }
             Outcome::Failed(message) => {
                 let message = message.clone();
                 Trial::test(name, move || Err(message.into()))
@@ -92,6 +94,9 @@ enum Outcome {
     /// OPA's default (non-strict) mode makes a builtin error undefined; cupcake reports the
     /// error, which blocks in hook mode.
     FailClosed,
+    /// The case calls a builtin cupcake does not provide, and loading it fails with
+    /// `UnsupportedBuiltin` naming that builtin (so such a policy can never run half-checked).
+    Refused(String),
     Failed(String),
     Skipped(String),
 }
@@ -276,26 +281,32 @@ fn decide(
     if !case.env.is_empty() {
         return Outcome::Skipped("sets environment variables for the evaluation".into());
     }
-    let Some((entrypoint, var)) = rule_query(&case.query) else {
+    let data = case
+        .data
+        .clone()
+        .unwrap_or_else(|| Value::Object(serde_json::Map::default()))
+        .to_string();
+    let rules: Option<Vec<(String, String)>> = case.query.split(';').map(rule_query).collect();
+    let Some(rules) = rules else {
         return Outcome::Skipped(
             "the query is not `data.<rule> = <var>`: cupcake evaluates rules, not ad-hoc queries"
                 .into(),
         );
     };
-    let data = case
-        .data
-        .clone()
-        .unwrap_or_else(|| Value::Object(serde_json::Map::default()));
-    let compiled = QueryModule::compile(opa, &case.modules, &entrypoint, &data.to_string());
-    let module = match compiled {
-        Ok(module) => module,
-        Err(Error::UnsupportedBuiltin { builtin, .. }) => {
-            return Outcome::Skipped(format!(
-                "calls `{builtin}`, which cupcake does not provide (a policy calling it is \
-                 refused at load)"
-            ))
+    let [(entrypoint, var)] = rules.as_slice() else {
+        // Several rules bound at once: each must at least load, or be refused as a whole.
+        for (entrypoint, _) in &rules {
+            if let Err(err) = QueryModule::compile(opa, &case.modules, entrypoint, &data) {
+                return refused_or(case, err);
+            }
         }
-        Err(err) => return expect_error(case, &format!("compile error: {err}")),
+        return Outcome::Skipped(
+            "the query binds several rules at once; each loads, but the runner compares one".into(),
+        );
+    };
+    let module = match QueryModule::compile(opa, &case.modules, entrypoint, &data) {
+        Ok(module) => module,
+        Err(err) => return refused_or(case, err),
     };
     let input = match (&case.input_term, &case.input) {
         (Some(term), _) => term.clone(),
@@ -312,8 +323,19 @@ fn decide(
                 Ok(results) => results,
                 Err(err) => return Outcome::Failed(format!("result set is not JSON: {err}")),
             };
-            expect_results(case, &var, &results)
+            expect_results(case, var, &results)
         }
+    }
+}
+
+/// A load failure: the typed refusal of a builtin cupcake lacks, or what the case expects of
+/// a compile error.
+fn refused_or(case: &Case, err: Error) -> Outcome {
+    match err {
+        Error::UnsupportedBuiltin { builtin, .. } if !builtin.is_empty() => {
+            Outcome::Refused(builtin)
+        }
+        err => expect_error(case, &format!("compile error: {err}")),
     }
 }
 
@@ -448,10 +470,10 @@ fn repo_root() -> PathBuf {
 /// The Markdown table of this run: per topic, cases, passed, failed and skipped.
 fn results_table(outcomes: &[CaseOutcome]) -> String {
     let mut out = String::from(
-        "| topic | builtins | cases | passed | fail-closed | failed | skipped |\n\
-         |---|---|---:|---:|---:|---:|---:|\n",
+        "| topic | builtins | cases | passed | fail-closed | refused at load | failed | skipped |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|\n",
     );
-    let mut totals = [0_usize; 5];
+    let mut totals = [0_usize; 6];
     for &(topic, builtins) in TOPICS {
         let mine: Vec<&CaseOutcome> = outcomes.iter().filter(|o| o.topic == topic).collect();
         let count = |f: fn(&Outcome) -> bool| mine.iter().filter(|o| f(&o.result)).count();
@@ -459,6 +481,7 @@ fn results_table(outcomes: &[CaseOutcome]) -> String {
             mine.len(),
             count(|r| matches!(r, Outcome::Passed)),
             count(|r| matches!(r, Outcome::FailClosed)),
+            count(|r| matches!(r, Outcome::Refused(_))),
             count(|r| matches!(r, Outcome::Failed(_))),
             count(|r| matches!(r, Outcome::Skipped(_))),
         ];
@@ -467,15 +490,25 @@ fn results_table(outcomes: &[CaseOutcome]) -> String {
         }
         let _ = writeln!(
             out,
-            "| {topic} | {builtins} | {} | {} | {} | {} | {} |",
-            row[0], row[1], row[2], row[3], row[4]
+            "| {topic} | {builtins} | {} | {} | {} | {} | {} | {} |",
+            row[0], row[1], row[2], row[3], row[4], row[5]
         );
     }
     let _ = writeln!(
         out,
-        "| **all** | | {} | {} | {} | {} | {} |",
-        totals[0], totals[1], totals[2], totals[3], totals[4]
+        "| **all** | | {} | {} | {} | {} | {} | {} |",
+        totals[0], totals[1], totals[2], totals[3], totals[4], totals[5]
     );
+    let mut refused: BTreeMap<&str, usize> = BTreeMap::new();
+    for outcome in outcomes {
+        if let Outcome::Refused(builtin) = &outcome.result {
+            *refused.entry(builtin).or_default() += 1;
+        }
+    }
+    out.push_str("\nRefused at load (builtins cupcake does not provide):\n\n");
+    for (builtin, count) in refused {
+        let _ = writeln!(out, "- `{builtin}`: {count} case(s)");
+    }
     out.push_str("\nSkipped cases and why:\n\n");
     let mut reasons: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for outcome in outcomes {

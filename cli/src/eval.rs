@@ -6,7 +6,7 @@ use std::io::Read;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cupcake::Harness;
+use cupcake::{Harness, Reply};
 use serde_json::Value;
 
 use crate::watchdog::Hook;
@@ -50,22 +50,22 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
         args.fail_open,
         Duration::from_secs_f64(args.deadline),
     );
-    let response = match contain_panics(|| decide(args, &hook)) {
-        Ok(response) => response,
+    let reply = match contain_panics(|| decide(args, &hook)) {
+        Ok(reply) => reply,
         Err(reason) => {
             tracing::error!(%reason, "hook evaluation failed");
             hook.failure(&reason)
         }
     };
-    if hook.answer(&response) {
-        ExitCode::SUCCESS
+    if hook.answer(&reply) {
+        ExitCode::from(u8::try_from(reply.exit_code).unwrap_or(1))
     } else {
         ExitCode::FAILURE
     }
 }
 
 /// Reads the event, records it for the watchdog, and evaluates it.
-fn decide(args: &EvalArgs, hook: &Hook) -> Result<Value, String> {
+fn decide(args: &EvalArgs, hook: &Hook) -> Result<Reply, String> {
     // Read one byte past the engine's input limit, so an oversized event is refused without
     // holding all of it in memory.
     let limit = cupcake::Limits::default().input_bytes;
@@ -89,7 +89,11 @@ fn decide(args: &EvalArgs, hook: &Hook) -> Result<Value, String> {
     // The process ends right after the response is printed. Unmapping the module's code and
     // memories one by one in drop costs more than letting the kernel reclaim them at exit.
     std::mem::forget(engine);
-    Ok(decision.response)
+    Ok(Reply {
+        response: decision.response,
+        stderr: decision.stderr,
+        exit_code: decision.exit_code,
+    })
 }
 
 /// Runs `work`, turning a panic anywhere below it into an ordinary failure, so even a bug in
@@ -118,7 +122,7 @@ mod tests {
         let reason = outcome.expect_err("a panic is a failure");
         assert!(reason.contains("boom"), "{reason}");
         let response = cupcake::failure_response(Harness::Claude, None, &reason);
-        assert_eq!(response["continue"], false);
+        assert_eq!(response.response["continue"], false);
     }
 
     #[test]

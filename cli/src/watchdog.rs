@@ -7,7 +7,7 @@ use std::io::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use cupcake::Harness;
+use cupcake::{Harness, Reply};
 use serde_json::Value;
 
 /// What both the evaluation and the watchdog know about this hook call.
@@ -49,9 +49,9 @@ impl Hook {
 
     /// The response for a failure: blocking unless `--fail-open`, and never trapping a
     /// repeated stop.
-    pub(crate) fn failure(&self, reason: &str) -> Value {
+    pub(crate) fn failure(&self, reason: &str) -> Reply {
         if self.fail_open {
-            return serde_json::json!({});
+            return Reply::json(serde_json::json!({}));
         }
         cupcake::failure_response(
             self.harness,
@@ -60,9 +60,9 @@ impl Hook {
         )
     }
 
-    /// Prints `response` unless the watchdog already answered; then the watchdog stays quiet.
+    /// Prints `reply` unless the watchdog already answered; then the watchdog stays quiet.
     /// Returns false when the answer could not be written.
-    pub(crate) fn answer(&self, response: &Value) -> bool {
+    pub(crate) fn answer(&self, reply: &Reply) -> bool {
         let mut answered = lock(&self.answered);
         if *answered {
             // The watchdog printed and is ending the process; never print a second answer.
@@ -72,7 +72,7 @@ impl Hook {
             }
         }
         *answered = true;
-        print(response)
+        print(reply)
     }
 
     fn expire(&self, deadline: Duration) {
@@ -87,19 +87,25 @@ impl Hook {
             deadline.as_secs_f64()
         );
         tracing::error!(%reason, "hook deadline passed");
-        print(&self.failure(&reason));
+        let reply = self.failure(&reason);
+        print(&reply);
         drop(answered);
         #[expect(
             clippy::disallowed_methods,
             reason = "the deadline passed: the process must end now, whatever other threads hold"
         )]
-        std::process::exit(0);
+        std::process::exit(reply.exit_code);
     }
 }
 
-fn print(response: &Value) -> bool {
+/// Writes the reply's stderr text (exit-code protocols show it), then its JSON on stdout.
+fn print(reply: &Reply) -> bool {
+    if !reply.stderr.is_empty() {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{}", reply.stderr).and_then(|()| err.flush());
+    }
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{response}")
+    writeln!(out, "{}", reply.response)
         .and_then(|()| out.flush())
         .is_ok()
 }

@@ -30,8 +30,12 @@ pub struct Decision {
     pub rule_ids: Vec<String>,
     /// The merged tool input, on Modify.
     pub updated_input: Option<Value>,
-    /// The JSON to print for the harness.
+    /// The JSON to print on stdout for the harness.
     pub response: Value,
+    /// Text to print on stderr (exit-code protocols read it); usually empty.
+    pub stderr: String,
+    /// The exit code the hook process ends with (2 blocks in exit-code protocols).
+    pub exit_code: i32,
 }
 
 /// A loaded policy set, ready to evaluate events. `Engine` is `Send + Sync`.
@@ -166,13 +170,13 @@ impl Engine {
 
     /// Evaluates one hook event given as JSON text.
     pub fn evaluate(&self, event_json: &str) -> Result<Decision> {
-        let event = Event::parse(event_json, &self.limits)?;
+        let event = Event::parse(event_json, &self.limits, self.harness)?;
         self.decide(event, Instances::Pooled)
     }
 
     /// Evaluates one hook event given as a parsed JSON value.
     pub fn evaluate_value(&self, event: Value) -> Result<Decision> {
-        self.decide(Event::from_value(event)?, Instances::Pooled)
+        self.decide(Event::from_value(event, self.harness)?, Instances::Pooled)
     }
 
     /// Evaluates like [`Engine::evaluate`] but on a brand-new WebAssembly instance that is
@@ -180,7 +184,7 @@ impl Engine {
     /// `evaluate` give exactly the same decisions (no evaluation sees another's memory).
     #[doc(hidden)]
     pub fn evaluate_on_fresh_instance(&self, event_json: &str) -> Result<Decision> {
-        let event = Event::parse(event_json, &self.limits)?;
+        let event = Event::parse(event_json, &self.limits, self.harness)?;
         self.decide(event, Instances::Fresh)
     }
 
@@ -197,7 +201,7 @@ impl Engine {
 
     fn decide(&self, mut event: Event, instances: Instances) -> Result<Decision> {
         let synthesis = self.synthesize(&mut event, instances)?;
-        let response = harness::response(self.harness, &event.name, &synthesis);
+        let reply = harness::reply(self.harness, &event.name, &synthesis);
         Ok(Decision {
             kind: synthesis.kind,
             reason: synthesis.reason,
@@ -205,21 +209,19 @@ impl Engine {
             agent_messages: synthesis.agent_messages,
             rule_ids: synthesis.rule_ids,
             updated_input: synthesis.updated_input,
-            response,
+            response: reply.response,
+            stderr: reply.stderr,
+            exit_code: reply.exit_code,
         })
     }
 
     /// Global tier first: its blocking verdicts are final. Otherwise its asks, modifications
     /// and context join the project's verdicts, and the usual priority order decides.
     fn synthesize(&self, event: &mut Event, instances: Instances) -> Result<Synthesis> {
-        let guarded = self.guard.as_ref().and_then(|guard| {
-            guard.check(
-                self.harness,
-                &event.name,
-                event.tool.as_deref(),
-                &event.body,
-            )
-        });
+        let guarded = self
+            .guard
+            .as_ref()
+            .and_then(|guard| guard.check(event.action.as_ref(), &event.body));
         let global_routed = self
             .global
             .as_ref()
@@ -237,6 +239,7 @@ impl Engine {
         }
         // Preprocessing runs inside every evaluation, so no caller can skip it.
         crate::preprocess::preprocess(&mut event.body, self.harness);
+        event.describe(self.harness);
         let body = &event.body;
         let mut buckets = match &self.global {
             Some(global) if !global_routed.is_empty() => {

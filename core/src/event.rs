@@ -4,7 +4,8 @@
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::options::Limits;
+use crate::harness::Action;
+use crate::options::{Harness, Limits};
 
 /// A parsed hook event.
 #[derive(Debug, Clone)]
@@ -15,11 +16,13 @@ pub struct Event {
     pub tool: Option<String>,
     /// The whole event, unknown fields included.
     pub body: Map<String, Value>,
+    /// What the event asks to do, in the shared vocabulary.
+    pub action: Option<Action>,
 }
 
 impl Event {
-    /// Parses `text` within `limits`.
-    pub fn parse(text: &str, limits: &Limits) -> Result<Self> {
+    /// Parses `text` within `limits`, as `harness` sends it.
+    pub fn parse(text: &str, limits: &Limits, harness: Harness) -> Result<Self> {
         if text.len() > limits.input_bytes {
             return Err(Error::invalid_input(format!(
                 "event is {} bytes, over the {}-byte input limit",
@@ -33,29 +36,68 @@ impl Event {
         check_depth(text, limits.json_depth)?;
         let value: Value = serde_json::from_str(text)
             .map_err(|err| Error::invalid_input(format!("not valid JSON ({err})")))?;
-        Self::from_value(value)
+        Self::from_value(value, harness)
     }
 
-    /// Takes an already parsed value.
-    pub fn from_value(value: Value) -> Result<Self> {
-        let Value::Object(body) = value else {
+    /// Takes an already parsed value, as `harness` sends it: its own spellings of the event
+    /// and tool names are copied to `hook_event_name` and `tool_name` first.
+    pub fn from_value(value: Value, harness: Harness) -> Result<Self> {
+        let Value::Object(mut body) = value else {
             return Err(Error::invalid_input(format!(
                 "expected a JSON object, got {}",
                 crate::builtins::type_name(&value)
             )));
         };
+        let protocol = crate::harness::protocol(harness);
+        protocol.canonicalize(&mut body);
         let name = body
             .get("hook_event_name")
             .or_else(|| body.get("hookEventName"))
             .and_then(Value::as_str)
             .filter(|name| !name.is_empty())
-            .ok_or_else(|| Error::invalid_input("missing `hook_event_name`"))?
+            .ok_or_else(|| {
+                Error::invalid_input(format!(
+                    "missing `hook_event_name` (or the field {} names its events in)",
+                    protocol.title()
+                ))
+            })?
             .to_string();
         let tool = body
             .get("tool_name")
             .and_then(Value::as_str)
             .map(str::to_string);
-        Ok(Self { name, tool, body })
+        let action = protocol.action(&name, &body);
+        Ok(Self {
+            name,
+            tool,
+            body,
+            action,
+        })
+    }
+
+    /// Routing keys beyond the event and tool: `action:<kind>` for an action the hook can
+    /// still refuse.
+    pub fn action_key(&self) -> Option<String> {
+        self.action
+            .as_ref()
+            .filter(|action| action.before)
+            .map(|action| format!("action:{}", action.kind.name()))
+    }
+
+    /// Writes `input.cupcake`: the harness, the event and tool names, and the shared view of
+    /// the action (see [`Action::view`]). It always replaces whatever the event carried
+    /// there, so a caller cannot forge it.
+    pub fn describe(&mut self, harness: Harness) {
+        let mut view = Map::new();
+        view.insert("harness".into(), Value::from(harness.dir_name()));
+        view.insert("event".into(), Value::from(self.name.as_str()));
+        if let Some(tool) = &self.tool {
+            view.insert("tool".into(), Value::from(tool.as_str()));
+        }
+        if let Some(action) = &self.action {
+            view.insert("action".into(), action.view(&self.body));
+        }
+        self.body.insert("cupcake".into(), Value::Object(view));
     }
 }
 
@@ -99,19 +141,19 @@ mod tests {
     #[test]
     fn rejects_non_objects_and_missing_names() {
         let limits = Limits::default();
-        assert!(Event::parse("[1]", &limits)
+        assert!(Event::parse("[1]", &limits, Harness::Claude)
             .expect_err("array")
             .to_string()
             .contains("expected a JSON object"));
-        assert!(Event::parse("{}", &limits)
+        assert!(Event::parse("{}", &limits, Harness::Claude)
             .expect_err("no name")
             .to_string()
             .contains("hook_event_name"));
-        assert!(Event::parse("{", &limits)
+        assert!(Event::parse("{", &limits, Harness::Claude)
             .expect_err("bad json")
             .to_string()
             .contains("not valid JSON"));
-        assert!(Event::parse("  ", &limits)
+        assert!(Event::parse("  ", &limits, Harness::Claude)
             .expect_err("empty")
             .to_string()
             .contains("empty"));
@@ -125,10 +167,12 @@ mod tests {
         };
         let ok = r#"{"hook_event_name":"Stop","x":"[[[[[[[["}"#;
         assert_eq!(
-            Event::parse(ok, &limits).expect("within depth").name,
+            Event::parse(ok, &limits, Harness::Claude)
+                .expect("within depth")
+                .name,
             "Stop"
         );
         let deep = r#"{"hook_event_name":"Stop","x":[[[1]]]}"#;
-        assert!(Event::parse(deep, &limits).is_err());
+        assert!(Event::parse(deep, &limits, Harness::Claude).is_err());
     }
 }

@@ -44,7 +44,7 @@ pub use children::kill_child_processes;
 pub use decision::DecisionKind;
 pub use engine::{Decision, Engine};
 pub use error::{Error, Result};
-pub use harness::{event_name, failure_response, is_repeated_stop};
+pub use harness::{event_name, failure_response, is_repeated_stop, Action, ActionKind, Reply};
 pub use lint::{lint, Finding, Severity};
 /// Parses a Rego source's first METADATA block. Not part of the API: it exists for the fuzz
 /// targets in `core/fuzz`, which reach the YAML parser without compiling anything.

@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::engine::Engine;
-use crate::harness::catalog;
 use crate::options::{EngineOptions, Harness};
 use crate::policy::{Policy, PolicySet};
 
@@ -47,28 +46,6 @@ pub struct Finding {
     pub message: String,
 }
 
-/// Events on which `tool_name` is set, so `required_tools` can match.
-fn carries_tool(harness: Harness, event: &str) -> bool {
-    match harness {
-        Harness::Claude => matches!(
-            event,
-            "PreToolUse"
-                | "PostToolUse"
-                | "PostToolUseFailure"
-                | "PermissionRequest"
-                | "PermissionDenied"
-        ),
-        Harness::Cursor => matches!(
-            event,
-            "beforeMCPExecution"
-                | "afterMCPExecution"
-                | "preToolUse"
-                | "postToolUse"
-                | "postToolUseFailure"
-        ),
-    }
-}
-
 /// Every finding for a loaded engine, errors first. `options` locate OPA for
 /// `opa check --strict` (skipped, with a warning, when there is none).
 pub fn lint(engine: &Engine, options: &EngineOptions) -> Vec<Finding> {
@@ -99,7 +76,8 @@ fn routes(harness: Harness, policy: &Policy, source: &str, out: &mut Vec<Finding
     let Some(routing) = &policy.metadata.routing else {
         return;
     };
-    let known = catalog::events(harness);
+    let protocol = crate::harness::protocol(harness);
+    let known = protocol.events();
     let mut finding = |severity, needle: &str, message: String| {
         out.push(Finding {
             severity,
@@ -135,7 +113,7 @@ fn routes(harness: Harness, policy: &Policy, source: &str, out: &mut Vec<Finding
         .collect();
     if !tools.is_empty() {
         for event in &routing.required_events {
-            if !carries_tool(harness, event) && known.contains(&event.as_str()) {
+            if !protocol.carries_tool(event) && known.contains(&event.as_str()) {
                 finding(
                     Severity::Error,
                     "required_tools",
@@ -158,8 +136,11 @@ fn routes(harness: Harness, policy: &Policy, source: &str, out: &mut Vec<Finding
                 tool,
                 format!("required_tools `{tool}` never matches: only a lone \"*\" is a wildcard; list the tools"),
             );
-        } else if catalog::is_known_tool(harness, tool) == Some(false) {
-            match catalog::tool_spelled_like(harness, tool) {
+        } else if let Some(builtin) = protocol
+            .tools()
+            .filter(|builtin| !builtin.contains(&tool.as_str()) && !protocol.is_mcp_tool(tool))
+        {
+            match builtin.iter().find(|known| known.eq_ignore_ascii_case(tool)) {
                 Some(right) => finding(
                     Severity::Error,
                     tool,
@@ -168,7 +149,7 @@ fn routes(harness: Harness, policy: &Policy, source: &str, out: &mut Vec<Finding
                 None => finding(
                     Severity::Warning,
                     tool,
-                    format!("required_tools `{tool}` is not a tool {} is known to send (MCP tools are `mcp__<server>__<tool>`)", name(harness)),
+                    format!("required_tools `{tool}` is not a tool {} is known to send (MCP tools are {})", name(harness), protocol.mcp_spelling()),
                 ),
             }
         }
@@ -312,8 +293,5 @@ fn opa_check(set: &PolicySet, options: &EngineOptions, out: &mut Vec<Finding>) {
 }
 
 fn name(harness: Harness) -> &'static str {
-    match harness {
-        Harness::Claude => "Claude Code",
-        Harness::Cursor => "Cursor",
-    }
+    crate::harness::protocol(harness).title()
 }

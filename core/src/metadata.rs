@@ -31,6 +31,10 @@ pub struct Routing {
     /// Tool names, e.g. `Bash`; empty or `"*"` means every tool.
     #[serde(default)]
     pub required_tools: Vec<String>,
+    /// Kinds of `input.cupcake.action` (`shell`, `write`, …) the policy refuses, on every
+    /// harness: the policy is routed for each event that is about to do such an action.
+    #[serde(default)]
+    pub required_actions: Vec<String>,
     /// Signals whose results the policy reads.
     #[serde(default)]
     pub required_signals: Vec<String>,
@@ -73,6 +77,21 @@ pub fn parse(file: &Path, source: &str) -> Result<PolicyMetadata> {
                 reason: "routing lists required_tools without required_events; add the events \
                          (e.g. required_events: [\"PreToolUse\"])"
                     .into(),
+            });
+        }
+        let kinds = crate::harness::ActionKind::NAMES;
+        if let Some(unknown) = routing
+            .required_actions
+            .iter()
+            .find(|kind| !kinds.contains(&kind.as_str()))
+        {
+            return Err(Error::PolicyCompile {
+                file: file.to_path_buf(),
+                line: Some(first_line),
+                reason: format!(
+                    "routing lists required_actions `{unknown}`, which is not an action kind; use {}",
+                    kinds.join(", ")
+                ),
             });
         }
     }

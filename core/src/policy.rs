@@ -140,6 +140,9 @@ fn read_source(file: &Path) -> Result<String> {
         .map_err(|problem| Error::config(file, format!("cannot read policy: {problem}")))
 }
 
+/// The folder under `policies/` whose policies every harness loads.
+pub const SHARED_DIR: &str = "shared";
+
 /// Discovers the policies of `harness` below the `.cupcake` directory found from `path`.
 pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet> {
     let root = resolve_root(path)?;
@@ -160,8 +163,14 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
     }
     files.extend(helpers.iter().cloned());
     let harness_dir = root.join("policies").join(harness.dir_name());
-    if optional_dir(&root.join("policies"))? && optional_dir(&harness_dir)? {
-        collect_rego_files(&harness_dir, &mut files)?;
+    if optional_dir(&root.join("policies"))? {
+        // `policies/shared/` holds policies for every harness (they route on
+        // `required_actions`, or on events several harnesses share).
+        for dir in [harness_dir.clone(), root.join("policies").join(SHARED_DIR)] {
+            if optional_dir(&dir)? {
+                collect_rego_files(&dir, &mut files)?;
+            }
+        }
     }
     for name in rulebook.builtins.keys() {
         let file = harness_dir.join("builtins").join(format!("{name}.rego"));

@@ -33,13 +33,23 @@ impl RouteTable {
                     }
                 }
             }
+            for kind in &routing.required_actions {
+                routes
+                    .entry(format!("action:{kind}"))
+                    .or_default()
+                    .push(index);
+            }
         }
         Self { routes }
     }
 
-    /// Indices of the policies routed for this event and tool, in policy order.
-    pub fn matching(&self, event: &str, tool: Option<&str>) -> Vec<usize> {
+    /// Indices of the policies routed for this event, tool and action key (`action:<kind>`),
+    /// in policy order.
+    pub fn matching(&self, event: &str, tool: Option<&str>, action: Option<&str>) -> Vec<usize> {
         let mut hits: Vec<usize> = self.routes.get(event).cloned().unwrap_or_default();
+        if let Some(more) = action.and_then(|key| self.routes.get(key)) {
+            hits.extend(more);
+        }
         if let Some(tool) = tool {
             if let Some(more) = self.routes.get(&format!("{event}:{tool}")) {
                 hits.extend(more);
@@ -73,6 +83,7 @@ mod tests {
                 routing: Some(Routing {
                     required_events: events.iter().map(ToString::to_string).collect(),
                     required_tools: tools.iter().map(ToString::to_string).collect(),
+                    required_actions: vec![],
                     required_signals: vec![],
                 }),
                 ..PolicyMetadata::default()
@@ -88,9 +99,30 @@ mod tests {
             policy(&["PreToolUse"], &[]),
             policy(&["Stop"], &[]),
         ]);
-        assert_eq!(table.matching("PreToolUse", Some("Bash")), [0, 1, 2]);
-        assert_eq!(table.matching("PreToolUse", Some("Edit")), [1, 2]);
-        assert_eq!(table.matching("Stop", None), [3]);
-        assert!(table.matching("PostToolUse", Some("Bash")).is_empty());
+        assert_eq!(table.matching("PreToolUse", Some("Bash"), None), [0, 1, 2]);
+        assert_eq!(table.matching("PreToolUse", Some("Edit"), None), [1, 2]);
+        assert_eq!(table.matching("Stop", None, None), [3]);
+        assert!(table.matching("PostToolUse", Some("Bash"), None).is_empty());
+    }
+
+    #[test]
+    fn action_routes_match_any_event_doing_that_action() {
+        let mut shell = policy(&[], &[]);
+        if let Some(routing) = shell.metadata.routing.as_mut() {
+            routing.required_actions = vec!["shell".into(), "write".into()];
+        }
+        let table = RouteTable::build(&[policy(&["Stop"], &[]), shell]);
+        assert_eq!(
+            table.matching("BeforeTool", None, Some("action:shell")),
+            [1]
+        );
+        assert_eq!(
+            table.matching("preToolUse", Some("x"), Some("action:write")),
+            [1]
+        );
+        assert!(table
+            .matching("BeforeTool", None, Some("action:read"))
+            .is_empty());
+        assert_eq!(table.matching("Stop", None, Some("action:stop")), [0]);
     }
 }

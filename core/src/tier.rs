@@ -80,7 +80,11 @@ impl Tier {
 
     /// Indices of the policies routed for `event`.
     pub fn routed(&self, event: &Event) -> Vec<usize> {
-        self.routes.matching(&event.name, event.tool.as_deref())
+        self.routes.matching(
+            &event.name,
+            event.tool.as_deref(),
+            event.action_key().as_deref(),
+        )
     }
 
     /// Evaluates `event` (already preprocessed) for the `routed` policies: runs their signals,

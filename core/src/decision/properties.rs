@@ -426,9 +426,9 @@ proptest! {
     ) {
         let decision = synthesize(buckets);
         prop_assume!(decision.kind.is_blocking());
-        let claude = crate::harness::response(Harness::Claude, &event, &decision);
+        let claude = crate::harness::reply(Harness::Claude, &event, &decision).response;
         prop_assert!(claude.as_object().is_some_and(|o| !o.is_empty()), "{} -> {}", event, claude);
-        let cursor = crate::harness::response(Harness::Cursor, &event, &decision);
+        let cursor = crate::harness::reply(Harness::Cursor, &event, &decision).response;
         if matches!(
             event.as_str(),
             "beforeShellExecution" | "beforeMCPExecution" | "beforeReadFile"

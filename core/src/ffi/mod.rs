@@ -10,7 +10,7 @@ use std::sync::Arc;
 pub use error::CupcakeError;
 // The scaffolding's macros look the component tag up at the crate root.
 pub(crate) use scaffolding::UniFfiTag;
-pub use types::{Decision, EngineOptions};
+pub use types::{Decision, EngineOptions, HookReply};
 
 pub use crate::decision::DecisionKind;
 pub use crate::options::Harness;
@@ -76,9 +76,9 @@ pub fn parse_harness(name: String) -> Result<Harness, CupcakeError> {
     clippy::needless_pass_by_value,
     reason = "UniFFI hands foreign strings over by value"
 )]
-pub fn failure_response(harness: Harness, event_json: String, reason: String) -> String {
+pub fn failure_response(harness: Harness, event_json: String, reason: String) -> HookReply {
     let event = serde_json::from_str::<serde_json::Value>(&event_json).ok();
-    crate::failure_response(harness, event.as_ref(), &reason).to_string()
+    crate::failure_response(harness, event.as_ref(), &reason).into()
 }
 
 /// The crate version.
@@ -130,7 +130,7 @@ pub async fn load_engine(
 mod scaffolding {
     use super::{
         ensure_opa, export_bundle, failure_response, load_engine, parse_harness, version,
-        CupcakeError, Decision, DecisionKind, Engine, EngineOptions, Harness,
+        CupcakeError, Decision, DecisionKind, Engine, EngineOptions, Harness, HookReply,
     };
     uniffi::include_scaffolding!("cupcake");
 }

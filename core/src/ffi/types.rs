@@ -69,6 +69,31 @@ pub struct Decision {
     pub updated_input: Option<String>,
     /// Harness response as JSON text.
     pub response: String,
+    /// Text for stderr.
+    pub stderr: String,
+    /// The hook's exit code.
+    pub exit_code: i32,
+}
+
+/// Foreign form of [`crate::Reply`]: what a hook prints and how it exits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookReply {
+    /// JSON text for stdout.
+    pub response: String,
+    /// Text for stderr.
+    pub stderr: String,
+    /// The exit code.
+    pub exit_code: i32,
+}
+
+impl From<crate::Reply> for HookReply {
+    fn from(reply: crate::Reply) -> Self {
+        Self {
+            response: reply.response.to_string(),
+            stderr: reply.stderr,
+            exit_code: reply.exit_code,
+        }
+    }
 }
 
 impl From<crate::Decision> for Decision {
@@ -81,6 +106,8 @@ impl From<crate::Decision> for Decision {
             rule_ids: decision.rule_ids,
             updated_input: decision.updated_input.map(|value| value.to_string()),
             response: decision.response.to_string(),
+            stderr: decision.stderr,
+            exit_code: decision.exit_code,
         }
     }
 }

@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use crate::options::{EngineOptions, Harness};
+use crate::harness::{Action, ActionKind};
+use crate::options::EngineOptions;
 use crate::policy::PolicySet;
 use crate::verdict::Verdict;
 pub use protected::Mode;
@@ -116,15 +117,11 @@ impl Guard {
         })
     }
 
-    /// The denial for an event that would change a protected path, if it would. `event` is
-    /// the preprocessed body.
-    pub fn check(
-        &self,
-        harness: Harness,
-        name: &str,
-        tool: Option<&str>,
-        event: &Map<String, Value>,
-    ) -> Option<Verdict> {
+    /// The denial for an event that would change a protected path, if it would. `action` is
+    /// what the harness's protocol says the event is about to do; actions already done, reads
+    /// and other tools are not checked.
+    pub fn check(&self, action: Option<&Action>, event: &Map<String, Value>) -> Option<Verdict> {
+        let action = action.filter(|action| action.before)?;
         let cwd = event
             .get("cwd")
             .and_then(Value::as_str)
@@ -136,17 +133,14 @@ impl Guard {
             cwd: &cwd,
             home: self.home.as_deref(),
         };
-        let reached = match (harness, name) {
-            (Harness::Claude, "PreToolUse" | "PermissionRequest") => {
-                claude_tool(&context, tool.unwrap_or_default(), event)
-            }
-            (Harness::Cursor, "beforeShellExecution") => event
-                .get("command")
-                .and_then(Value::as_str)
+        let reached = match action.kind {
+            ActionKind::Shell => Action::text(event, action.command)
                 .and_then(|command| shell::reached(command, &context)),
-            (Harness::Cursor, "beforeMCPExecution") => {
-                mcp_arguments(&context, event.get("tool_input"))
-            }
+            ActionKind::Write | ActionKind::Edit => Action::text(event, action.path)
+                .and_then(|path| file_path(&context, path, Mode::Write)),
+            ActionKind::Mcp => action
+                .arguments_in(event)
+                .and_then(|arguments| mcp_arguments(&context, &arguments)),
             _ => None,
         }?;
         Some(Verdict {
@@ -157,24 +151,6 @@ impl Guard {
             severity: "CRITICAL".to_string(),
             agent_context: None,
         })
-    }
-}
-
-fn claude_tool(context: &Context<'_>, tool: &str, event: &Map<String, Value>) -> Option<String> {
-    let input = event.get("tool_input").and_then(Value::as_object);
-    let field = |name: &str| {
-        input
-            .and_then(|input| input.get(name))
-            .and_then(Value::as_str)
-    };
-    match tool {
-        "Bash" => field("command").and_then(|command| shell::reached(command, context)),
-        "Write" | "Edit" | "MultiEdit" | "NotebookEdit" => ["file_path", "notebook_path"]
-            .iter()
-            .filter_map(|name| field(name))
-            .find_map(|path| file_path(context, path, Mode::Write)),
-        _ if tool.starts_with("mcp__") => mcp_arguments(context, event.get("tool_input")),
-        _ => None,
     }
 }
 
@@ -192,20 +168,9 @@ fn file_path(context: &Context<'_>, given: &str, mode: Mode) -> Option<String> {
     })
 }
 
-/// An MCP call's path-like arguments (top level, and string lists). Cursor sends the input
-/// as a JSON string.
-fn mcp_arguments(context: &Context<'_>, input: Option<&Value>) -> Option<String> {
-    let parsed;
-    let input = match input {
-        Some(Value::String(text)) => {
-            parsed = serde_json::from_str::<Value>(text).ok()?;
-            &parsed
-        }
-        Some(value) => value,
-        None => return None,
-    };
-    let object = input.as_object()?;
-    object
+/// An MCP call's path-like arguments (top level, and string lists).
+fn mcp_arguments(context: &Context<'_>, arguments: &Map<String, Value>) -> Option<String> {
+    arguments
         .iter()
         .filter(|(key, _)| {
             crate::preprocess::MCP_PATH_FIELDS.contains(&key.to_ascii_lowercase().as_str())

@@ -4,8 +4,16 @@
 use serde_json::{json, Value};
 
 use super::*;
+use crate::event::Event;
 use crate::policy::Scope;
 use crate::rulebook::Rulebook;
+use crate::Harness;
+
+/// What `guard` says about `event` as `harness` sends it, the way the engine asks.
+fn guarded(guard: &Guard, harness: Harness, event: Value) -> Option<Verdict> {
+    let event = Event::from_value(event, harness).expect("a valid event");
+    guard.check(event.action.as_ref(), &event.body)
+}
 
 struct Project {
     dir: tempfile::TempDir,
@@ -62,9 +70,7 @@ impl Project {
             "tool_input": input,
             "cwd": self.root().display().to_string(),
         });
-        let body = event.as_object().expect("object");
-        self.guard
-            .check(Harness::Claude, "PreToolUse", Some(tool), body)
+        guarded(&self.guard, Harness::Claude, event)
     }
 
     fn bash(&self, command: &str) -> bool {
@@ -197,17 +203,9 @@ fn cursor_shell_and_mcp_events_are_checked() {
     let project = Project::new();
     let cwd = project.root().display().to_string();
     let shell = json!({"hook_event_name": "beforeShellExecution", "command": "rm -rf .cupcake", "cwd": cwd});
-    let shell = shell.as_object().expect("object");
-    assert!(project
-        .guard
-        .check(Harness::Cursor, "beforeShellExecution", None, shell)
-        .is_some());
+    assert!(guarded(&project.guard, Harness::Cursor, shell).is_some());
     let mcp = json!({"hook_event_name": "beforeMCPExecution", "tool_name": "write", "tool_input": "{\"path\": \".cursor/hooks.json\"}", "cwd": cwd});
-    let mcp = mcp.as_object().expect("object");
-    assert!(project
-        .guard
-        .check(Harness::Cursor, "beforeMCPExecution", None, mcp)
-        .is_some());
+    assert!(guarded(&project.guard, Harness::Cursor, mcp).is_some());
 }
 
 #[test]
@@ -228,12 +226,7 @@ fn the_rulebook_can_turn_it_off_and_add_paths() {
     set.rulebook.self_protection.enabled = true;
     set.rulebook.self_protection.extra_paths = vec!["secrets".into()];
     let guard = Guard::new(&set, &set.root, None, &EngineOptions::default()).expect("on");
-    let event = json!({"tool_input": {"file_path": "secrets/key"}, "cwd": dir.path().display().to_string()});
-    let verdict = guard.check(
-        Harness::Claude,
-        "PreToolUse",
-        Some("Write"),
-        event.as_object().expect("object"),
-    );
+    let event = json!({"hook_event_name": "PreToolUse", "tool_name": "Write", "tool_input": {"file_path": "secrets/key"}, "cwd": dir.path().display().to_string()});
+    let verdict = guarded(&guard, Harness::Claude, event);
     assert!(verdict.is_some_and(|v| v.reason.contains("secrets")));
 }

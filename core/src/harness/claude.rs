@@ -1,10 +1,183 @@
 //! Claude Code hook responses (SPEC §11 with its corrections, checked against the real CLI).
 //! Each event is one row of [`form`]: how it blocks and whether its output type carries
 //! `additionalContext` (`*HookSpecificOutput` of `@anthropic-ai/claude-agent-sdk` 0.3.328).
+//! The events are that SDK's `HOOK_EVENTS`; the tools are that release's built-in tools plus
+//! `mcp__<server>__<tool>`.
 
 use serde_json::{json, Map, Value};
 
+use super::{Action, ActionKind, Protocol, Reply};
 use crate::decision::{DecisionKind, Synthesis};
+
+const EVENTS: &[&str] = &[
+    "PreToolUse",
+    "PostToolUse",
+    "PostToolUseFailure",
+    "PostToolBatch",
+    "Notification",
+    "UserPromptSubmit",
+    "UserPromptExpansion",
+    "SessionStart",
+    "SessionEnd",
+    "Stop",
+    "StopFailure",
+    "SubagentStart",
+    "SubagentStop",
+    "PreCompact",
+    "PostCompact",
+    "PreModelSwitch",
+    "PostModelSwitch",
+    "PermissionRequest",
+    "PermissionDenied",
+    "Setup",
+    "TeammateIdle",
+    "TaskCreated",
+    "TaskCompleted",
+    "Elicitation",
+    "ElicitationResult",
+    "ConfigChange",
+    "WorktreeCreate",
+    "WorktreeRemove",
+    "InstructionsLoaded",
+    "CwdChanged",
+    "FileChanged",
+    "DirectoryAdded",
+    "MessageDisplay",
+];
+
+const TOOLS: &[&str] = &[
+    "Agent",
+    "Task",
+    "Bash",
+    "BashOutput",
+    "KillShell",
+    "TaskStop",
+    "Edit",
+    "MultiEdit",
+    "Read",
+    "Write",
+    "Glob",
+    "Grep",
+    "NotebookEdit",
+    "NotebookRead",
+    "TodoWrite",
+    "WebFetch",
+    "WebSearch",
+    "ExitPlanMode",
+    "EnterPlanMode",
+    "AskUserQuestion",
+    "ListMcpResourcesTool",
+    "ReadMcpResourceTool",
+    "SlashCommand",
+    "Skill",
+    "TaskCreate",
+    "TaskGet",
+    "TaskUpdate",
+    "TaskList",
+    "Monitor",
+    "EnterWorktree",
+    "ExitWorktree",
+    "CronCreate",
+    "CronDelete",
+    "CronList",
+];
+
+/// Claude Code, and the Claude Agent SDK's hooks.
+pub(super) struct Claude;
+
+impl Protocol for Claude {
+    fn title(&self) -> &'static str {
+        "Claude Code"
+    }
+
+    fn events(&self) -> &'static [&'static str] {
+        EVENTS
+    }
+
+    fn carries_tool(&self, event: &str) -> bool {
+        matches!(
+            event,
+            "PreToolUse"
+                | "PostToolUse"
+                | "PostToolUseFailure"
+                | "PermissionRequest"
+                | "PermissionDenied"
+        )
+    }
+
+    fn tools(&self) -> Option<&'static [&'static str]> {
+        Some(TOOLS)
+    }
+
+    fn is_mcp_tool(&self, tool: &str) -> bool {
+        mcp_parts(tool).is_some()
+    }
+
+    fn mcp_spelling(&self) -> &'static str {
+        "`mcp__<server>__<tool>`"
+    }
+
+    fn action(&self, name: &str, event: &Map<String, Value>) -> Option<Action> {
+        let before = match name {
+            "PreToolUse" | "PermissionRequest" => true,
+            "PostToolUse" | "PostToolUseFailure" | "PermissionDenied" => false,
+            "UserPromptSubmit" => return Some(Action::prompt("/prompt")),
+            "Stop" | "SubagentStop" => return Some(Action::stop()),
+            _ => return None,
+        };
+        let tool = event.get("tool_name").and_then(Value::as_str)?;
+        let action = tool_action(tool);
+        Some(if before { action } else { action.after() })
+    }
+
+    fn reply(&self, event: &str, decision: &Synthesis) -> Reply {
+        Reply::json(response(event, decision))
+    }
+
+    fn refuses(&self, _event: &str) -> bool {
+        // Every event can at least end the turn.
+        true
+    }
+
+    fn stop_everything(&self, reason: &str) -> Reply {
+        Reply::json(json!({"continue": false, "stopReason": reason}))
+    }
+
+    fn is_repeated_stop(&self, event: &Map<String, Value>) -> bool {
+        matches!(super::event_name(event), Some("Stop" | "SubagentStop"))
+            && event.get("stop_hook_active").and_then(Value::as_bool) == Some(true)
+    }
+
+    fn allow_stop(&self, reason: &str) -> Reply {
+        Reply::json(json!({"systemMessage": reason}))
+    }
+}
+
+/// What a Claude tool does, and where its input keeps the details.
+fn tool_action(tool: &str) -> Action {
+    match tool {
+        "Bash" => Action::shell("/tool_input/command"),
+        "Read" => Action::file(ActionKind::Read, "/tool_input/file_path"),
+        "NotebookRead" => Action::file(ActionKind::Read, "/tool_input/notebook_path"),
+        "Glob" | "Grep" => Action::file(ActionKind::Read, "/tool_input/path"),
+        "Write" => Action::file(ActionKind::Write, "/tool_input/file_path"),
+        "Edit" | "MultiEdit" => Action::file(ActionKind::Edit, "/tool_input/file_path"),
+        "NotebookEdit" => Action::file(ActionKind::Edit, "/tool_input/notebook_path"),
+        "WebFetch" => Action::fetch("/tool_input/url"),
+        "WebSearch" => Action::fetch("/tool_input/query"),
+        _ => match mcp_parts(tool) {
+            Some((server, name)) => Action::mcp(server, name, "/tool_input"),
+            None => Action::other(),
+        },
+    }
+}
+
+/// `mcp__<server>__<tool>`, both parts non-empty.
+fn mcp_parts(tool: &str) -> Option<(&str, &str)> {
+    tool.strip_prefix("mcp__")
+        .and_then(|rest| rest.split_once("__"))
+        .filter(|(server, name)| !server.is_empty() && !name.is_empty())
+}
 
 /// How an event refuses what it guards.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -46,7 +219,7 @@ fn form(event: &str) -> Form {
     Form { block, context }
 }
 
-pub(super) fn response(event: &str, decision: &Synthesis) -> Value {
+fn response(event: &str, decision: &Synthesis) -> Value {
     let form = form(event);
     let reason = decision.reason.as_str();
     let mut out = Map::new();

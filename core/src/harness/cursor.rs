@@ -3,9 +3,135 @@
 //! `@cursor/sdk` 1.0.32). Only the permission events, `beforeSubmitPrompt` and the follow-up
 //! events can refuse anything; the rest observe.
 
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
+use super::{Action, ActionKind, Protocol, Reply};
 use crate::decision::{DecisionKind, Synthesis};
+
+const EVENTS: &[&str] = &[
+    "beforeShellExecution",
+    "afterShellExecution",
+    "beforeMCPExecution",
+    "afterMCPExecution",
+    "beforeReadFile",
+    "afterFileEdit",
+    "beforeSubmitPrompt",
+    "stop",
+    "afterAgentResponse",
+    "afterAgentThought",
+    "beforeTabFileRead",
+    "afterTabFileEdit",
+    "preToolUse",
+    "postToolUse",
+    "postToolUseFailure",
+    "sessionStart",
+    "sessionEnd",
+    "subagentStart",
+    "subagentStop",
+    "preCompact",
+];
+
+/// Cursor's agent.
+pub(super) struct Cursor;
+
+impl Protocol for Cursor {
+    fn title(&self) -> &'static str {
+        "Cursor"
+    }
+
+    fn events(&self) -> &'static [&'static str] {
+        EVENTS
+    }
+
+    fn carries_tool(&self, event: &str) -> bool {
+        matches!(
+            event,
+            "beforeMCPExecution"
+                | "afterMCPExecution"
+                | "preToolUse"
+                | "postToolUse"
+                | "postToolUseFailure"
+        )
+    }
+
+    fn action(&self, name: &str, event: &Map<String, Value>) -> Option<Action> {
+        Some(match name {
+            "beforeShellExecution" => Action::shell("/command"),
+            "afterShellExecution" => Action::shell("/command").after(),
+            "beforeMCPExecution" | "afterMCPExecution" => {
+                let tool = event.get("tool_name").and_then(Value::as_str).unwrap_or("");
+                let action = Action::mcp(mcp_server(event), tool, "/tool_input");
+                if name == "beforeMCPExecution" {
+                    action
+                } else {
+                    action.after()
+                }
+            }
+            "beforeReadFile" | "beforeTabFileRead" => Action::file(ActionKind::Read, "/file_path"),
+            "afterFileEdit" | "afterTabFileEdit" => {
+                Action::file(ActionKind::Edit, "/file_path").after()
+            }
+            "beforeSubmitPrompt" => Action::prompt("/prompt"),
+            "stop" | "subagentStop" => Action::stop(),
+            "preToolUse" => tool_action(event.get("tool_name").and_then(Value::as_str)?),
+            "postToolUse" | "postToolUseFailure" => {
+                tool_action(event.get("tool_name").and_then(Value::as_str)?).after()
+            }
+            _ => return None,
+        })
+    }
+
+    fn reply(&self, event: &str, decision: &Synthesis) -> Reply {
+        Reply::json(response(event, decision))
+    }
+
+    fn refuses(&self, event: &str) -> bool {
+        !matches!(form(event), Form::Context | Form::Observe)
+    }
+
+    fn stop_everything(&self, reason: &str) -> Reply {
+        Reply::json(json!({
+            "continue": false,
+            "permission": "deny",
+            "user_message": reason,
+            "agent_message": reason,
+        }))
+    }
+
+    fn is_repeated_stop(&self, event: &Map<String, Value>) -> bool {
+        super::event_name(event) == Some("stop")
+            && event
+                .get("loop_count")
+                .and_then(Value::as_f64)
+                .is_some_and(|count| count > 0.0)
+    }
+}
+
+/// The MCP server of a call: its name in `mcp.json`, else its URL or launch command.
+fn mcp_server(event: &Map<String, Value>) -> &str {
+    ["mcp_server_name", "url", "command"]
+        .iter()
+        .find_map(|field| event.get(*field).and_then(Value::as_str))
+        .unwrap_or("")
+}
+
+/// What a `preToolUse` tool does, and where its `tool_input` keeps the details (tool names
+/// and inputs as `@cursor/sdk` 1.0.32 builds them; MCP tools are `MCP:<tool>`, without the
+/// server). Cursor has no separate edit tool: an edit is a `Write` of the whole file.
+fn tool_action(tool: &str) -> Action {
+    match tool {
+        "Shell" => Action::shell("/tool_input/command"),
+        "Read" | "Grep" | "List" | "ReadLints" => {
+            Action::file(ActionKind::Read, "/tool_input/file_path")
+        }
+        "Write" | "Delete" => Action::file(ActionKind::Write, "/tool_input/file_path"),
+        "Fetch" => Action::fetch("/tool_input/url"),
+        _ => match tool.strip_prefix("MCP:") {
+            Some(name) => Action::mcp("", name, "/tool_input"),
+            None => Action::other(),
+        },
+    }
+}
 
 /// How an event answers.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -35,13 +161,7 @@ fn form(event: &str) -> Form {
     }
 }
 
-/// Whether the event's answer can refuse anything; a failure on any other event (including
-/// one this table does not know) is answered with a response that stops the agent instead.
-pub(super) fn refuses(event: &str) -> bool {
-    !matches!(form(event), Form::Context | Form::Observe)
-}
-
-pub(super) fn response(event: &str, decision: &Synthesis) -> Value {
+fn response(event: &str, decision: &Synthesis) -> Value {
     let reason = decision.reason.as_str();
     let agent_message = if decision.agent_messages.is_empty() {
         reason.to_string()

@@ -1,20 +1,110 @@
-//! Puts a decision in the words of the agent that asked: Claude Code's hook output or Cursor's.
+//! Puts a decision in the words of the agent that asked. Each agent is one file here that
+//! implements [`Protocol`]: the event and tool names it sends, where its events carry their
+//! name, tool and action, and one row per event saying how that event answers. Everything
+//! else in cupcake (routing, preprocessing, self-protection, `validate`) asks the protocol,
+//! so adding an agent is adding a file, a `Harness` variant and conformance cases.
 
-pub mod catalog;
+pub mod action;
 mod claude;
 mod cursor;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+pub use action::{Action, ActionKind};
 
 use crate::decision::{DecisionKind, Synthesis};
 use crate::options::Harness;
 
-/// The JSON the harness expects on stdout for `decision` on `event`.
-pub fn response(harness: Harness, event: &str, decision: &Synthesis) -> Value {
-    match harness {
-        Harness::Claude => claude::response(event, decision),
-        Harness::Cursor => cursor::response(event, decision),
+/// What a hook call answers: JSON on stdout, text on stderr and an exit code. Most agents read
+/// only stdout; exit-code protocols (exit 2 blocks) read the other two.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    /// The JSON to print on stdout (always an object, `{}` when there is nothing to say).
+    pub response: Value,
+    /// Text for stderr; empty when there is none.
+    pub stderr: String,
+    /// The process exit code the agent reads.
+    pub exit_code: i32,
+}
+
+impl Reply {
+    /// A JSON answer with exit code 0.
+    pub fn json(response: Value) -> Self {
+        Self {
+            response,
+            stderr: String::new(),
+            exit_code: 0,
+        }
     }
+}
+
+/// One agent's hook protocol.
+pub(crate) trait Protocol: Sync {
+    /// The agent's name for messages, e.g. "Claude Code".
+    fn title(&self) -> &'static str;
+
+    /// Every event name the agent sends.
+    fn events(&self) -> &'static [&'static str];
+
+    /// Events whose input names a tool, so `required_tools` can match them.
+    fn carries_tool(&self, event: &str) -> bool;
+
+    /// The agent's built-in tool names, when the set is closed (for `validate`).
+    fn tools(&self) -> Option<&'static [&'static str]> {
+        None
+    }
+
+    /// Whether `tool` names an MCP tool in this agent's spelling.
+    fn is_mcp_tool(&self, _tool: &str) -> bool {
+        false
+    }
+
+    /// How this agent names MCP tools, for messages, e.g. "`mcp__<server>__<tool>`".
+    fn mcp_spelling(&self) -> &'static str {
+        "named by their server"
+    }
+
+    /// Copies the agent's own spellings of the event name, tool name and tool input into
+    /// `hook_event_name`, `tool_name` and `tool_input` when it uses other fields, so routing
+    /// and policies find them in one place. The agent's own fields stay as they are.
+    fn canonicalize(&self, _event: &mut Map<String, Value>) {}
+
+    /// What the event asks to do, in the shared vocabulary of `input.cupcake.action`.
+    /// `event` is canonical (see [`Protocol::canonicalize`]).
+    fn action(&self, name: &str, event: &Map<String, Value>) -> Option<Action>;
+
+    /// The answer for `decision` on `event`.
+    fn reply(&self, event: &str, decision: &Synthesis) -> Reply;
+
+    /// Whether a Deny on `event` actually stops something in this agent.
+    fn refuses(&self, event: &str) -> bool;
+
+    /// An answer that ends the agent's session or turn, for failures on events that cannot
+    /// refuse anything.
+    fn stop_everything(&self, reason: &str) -> Reply;
+
+    /// Whether `event` is a stop the agent makes again after a hook blocked its previous one.
+    fn is_repeated_stop(&self, _event: &Map<String, Value>) -> bool {
+        false
+    }
+
+    /// The answer that lets a repeated stop happen while reporting `reason`.
+    fn allow_stop(&self, _reason: &str) -> Reply {
+        Reply::json(serde_json::json!({}))
+    }
+}
+
+/// The protocol of `harness`.
+pub(crate) fn protocol(harness: Harness) -> &'static dyn Protocol {
+    match harness {
+        Harness::Claude => &claude::Claude,
+        Harness::Cursor => &cursor::Cursor,
+    }
+}
+
+/// The answer for `decision` on `event`.
+pub fn reply(harness: Harness, event: &str, decision: &Synthesis) -> Reply {
+    protocol(harness).reply(event, decision)
 }
 
 /// A response that blocks whatever the event was, for failures (SPEC §12). When the event is
@@ -22,14 +112,19 @@ pub fn response(harness: Harness, event: &str, decision: &Synthesis) -> Value {
 /// exception is a stop the agent is already repeating after a block ([`is_repeated_stop`]):
 /// blocking it again would keep the agent running forever on a broken policy, so the stop goes
 /// ahead and the failure is reported.
-pub fn failure_response(harness: Harness, event: Option<&Value>, reason: &str) -> Value {
-    if event.is_some_and(|event| is_repeated_stop(harness, event)) {
-        return match harness {
-            Harness::Claude => serde_json::json!({
-                "systemMessage": format!("{reason} (the stop was allowed: this stop was already blocked once)"),
-            }),
-            Harness::Cursor => serde_json::json!({}),
-        };
+pub fn failure_response(harness: Harness, event: Option<&Value>, reason: &str) -> Reply {
+    let protocol = protocol(harness);
+    let mut canonical = event.and_then(Value::as_object).cloned();
+    if let Some(event) = canonical.as_mut() {
+        protocol.canonicalize(event);
+    }
+    if canonical
+        .as_ref()
+        .is_some_and(|event| protocol.is_repeated_stop(event))
+    {
+        return protocol.allow_stop(&format!(
+            "{reason} (the stop was allowed: this stop was already blocked once)"
+        ));
     }
     let decision = Synthesis {
         kind: DecisionKind::Deny,
@@ -39,59 +134,26 @@ pub fn failure_response(harness: Harness, event: Option<&Value>, reason: &str) -
         rule_ids: Vec::new(),
         updated_input: None,
     };
-    match event.and_then(event_name) {
-        Some(event) => {
-            let answer = response(harness, event, &decision);
-            if is_blocking(harness, event) {
-                answer
-            } else {
-                stop_everything(harness, reason)
-            }
-        }
-        None => stop_everything(harness, reason),
+    match canonical.as_ref().and_then(event_name) {
+        Some(event) if protocol.refuses(event) => protocol.reply(event, &decision),
+        _ => protocol.stop_everything(reason),
     }
 }
 
-/// The event name of a raw hook event (`hook_event_name`, or `hookEventName`).
-pub fn event_name(event: &Value) -> Option<&str> {
+/// The canonical event name of a hook event (`hook_event_name`, or Cursor's `hookEventName`).
+pub fn event_name(event: &Map<String, Value>) -> Option<&str> {
     event
         .get("hook_event_name")
         .or_else(|| event.get("hookEventName"))
         .and_then(Value::as_str)
 }
 
-/// Whether `event` is a stop the agent makes again after a hook blocked its previous one:
-/// Claude's `Stop`/`SubagentStop` with `stop_hook_active: true`, Cursor's `stop` with a
-/// `loop_count` above zero.
+/// Whether `event` is a stop the agent makes again after a hook blocked its previous one.
 pub fn is_repeated_stop(harness: Harness, event: &Value) -> bool {
-    match (harness, event_name(event)) {
-        (Harness::Claude, Some("Stop" | "SubagentStop")) => {
-            event.get("stop_hook_active").and_then(Value::as_bool) == Some(true)
-        }
-        (Harness::Cursor, Some("stop")) => event
-            .get("loop_count")
-            .and_then(Value::as_f64)
-            .is_some_and(|count| count > 0.0),
-        _ => false,
-    }
-}
-
-/// Whether a Deny on `event` actually stops something in this harness.
-fn is_blocking(harness: Harness, event: &str) -> bool {
-    match harness {
-        Harness::Claude => true,
-        Harness::Cursor => cursor::refuses(event),
-    }
-}
-
-fn stop_everything(harness: Harness, reason: &str) -> Value {
-    match harness {
-        Harness::Claude => serde_json::json!({"continue": false, "stopReason": reason}),
-        Harness::Cursor => serde_json::json!({
-            "continue": false,
-            "permission": "deny",
-            "user_message": reason,
-            "agent_message": reason,
-        }),
-    }
+    let protocol = protocol(harness);
+    event.as_object().is_some_and(|event| {
+        let mut canonical = event.clone();
+        protocol.canonicalize(&mut canonical);
+        protocol.is_repeated_stop(&canonical)
+    })
 }

@@ -38,21 +38,26 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use crate::harness::Action;
 use crate::options::Harness;
 
 /// Fields read by preprocessing, in priority order, for the file a tool acts on.
 const PATH_FIELDS: [&str; 3] = ["file_path", "path", "notebook_path"];
 
-/// Enriches `event` in place, as described in the module documentation. Never fails: a
-/// field of an unexpected type is left alone and nothing is derived from it.
+/// Enriches the canonical `event` in place, as described in the module documentation. The
+/// harness's protocol says where the event keeps its shell command and file path. Never
+/// fails: a field of an unexpected type is left alone and nothing is derived from it.
 pub fn preprocess(event: &mut Map<String, Value>, harness: Harness) {
+    let action = crate::harness::event_name(event)
+        .and_then(|name| crate::harness::protocol(harness).action(name, event));
+    let action = action.as_ref();
     let cwd = event
         .get("cwd")
         .and_then(Value::as_str)
         .filter(|cwd| !cwd.is_empty())
         .map(PathBuf::from);
-    shell_command(event, harness, cwd.as_deref());
-    file_paths(event, harness, cwd.as_deref());
+    shell_command(event, action, cwd.as_deref());
+    file_paths(event, action, cwd.as_deref());
     if harness == Harness::Claude && tool_name(event) == Some("Write") {
         expose_write_content(event);
     }
@@ -62,25 +67,8 @@ fn tool_name(event: &Map<String, Value>) -> Option<&str> {
     event.get("tool_name").and_then(Value::as_str)
 }
 
-/// Claude's Bash tool carries the command in `tool_input`; Cursor's shell events carry it at
-/// the top level.
-fn command_slot(event: &mut Map<String, Value>, harness: Harness) -> Option<&mut String> {
-    let slot = match harness {
-        Harness::Claude if tool_name(event) == Some("Bash") => event
-            .get_mut("tool_input")
-            .and_then(Value::as_object_mut)
-            .and_then(|input| input.get_mut("command")),
-        Harness::Claude => None,
-        Harness::Cursor => event.get_mut("command"),
-    };
-    match slot {
-        Some(Value::String(command)) => Some(command),
-        _ => None,
-    }
-}
-
-fn shell_command(event: &mut Map<String, Value>, harness: Harness, cwd: Option<&Path>) {
-    let Some(command) = command_slot(event, harness) else {
+fn shell_command(event: &mut Map<String, Value>, action: Option<&Action>, cwd: Option<&Path>) {
+    let Some(command) = Action::text_mut(event, action.and_then(|action| action.command)) else {
         return;
     };
     let normalized = shell::normalize_whitespace(command);
@@ -105,25 +93,19 @@ fn shell_command(event: &mut Map<String, Value>, harness: Harness, cwd: Option<&
     );
 }
 
-/// The path a tool acts on: Cursor's top-level `file_path` (`beforeReadFile`,
-/// `afterFileEdit`), then the first of [`PATH_FIELDS`] in `tool_input` that is a non-empty
-/// string.
-fn given_path(event: &Map<String, Value>, harness: Harness) -> Option<String> {
-    let non_empty = |value: Option<&Value>| {
-        value
+/// The path a tool acts on: where the harness's action keeps it, else the first of
+/// [`PATH_FIELDS`] in `tool_input` that is a non-empty string.
+fn given_path(event: &Map<String, Value>, action: Option<&Action>) -> Option<String> {
+    if let Some(path) = Action::text(event, action.and_then(|action| action.path)) {
+        return Some(path.to_string());
+    }
+    let input = event.get("tool_input").and_then(Value::as_object)?;
+    PATH_FIELDS.iter().find_map(|field| {
+        input
+            .get(*field)
             .and_then(Value::as_str)
             .filter(|path| !path.is_empty())
             .map(str::to_string)
-    };
-    let top_level = match harness {
-        Harness::Cursor => non_empty(event.get("file_path")),
-        Harness::Claude => None,
-    };
-    top_level.or_else(|| {
-        let input = event.get("tool_input").and_then(Value::as_object)?;
-        PATH_FIELDS
-            .iter()
-            .find_map(|field| non_empty(input.get(*field)))
     })
 }
 
@@ -133,9 +115,9 @@ fn home() -> Option<&'static Path> {
     HOME.get_or_init(|| crate::dirs::home().ok()).as_deref()
 }
 
-fn file_paths(event: &mut Map<String, Value>, harness: Harness, cwd: Option<&Path>) {
-    mcp_paths(event, cwd);
-    let Some(given) = given_path(event, harness) else {
+fn file_paths(event: &mut Map<String, Value>, action: Option<&Action>, cwd: Option<&Path>) {
+    mcp_paths(event, action, cwd);
+    let Some(given) = given_path(event, action) else {
         return;
     };
     let resolved = paths::as_agent_resolves(&given, cwd, home());
@@ -192,14 +174,8 @@ pub(crate) const MCP_PATH_FIELDS: [&str; 14] = [
 /// For an MCP call (a Claude `mcp__…` tool, or a Cursor `beforeMCPExecution` whose input is an
 /// object), `resolved_tool_paths` maps each path-carrying field to the path resolved the way
 /// [`paths::as_agent_resolves`] does (a list field to a list).
-fn mcp_paths(event: &mut Map<String, Value>, cwd: Option<&Path>) {
-    let is_mcp = tool_name(event).is_some_and(|tool| tool.starts_with("mcp__"))
-        || event.get("hook_event_name").and_then(Value::as_str) == Some("beforeMCPExecution");
-    let Some(input) = event
-        .get("tool_input")
-        .and_then(Value::as_object)
-        .filter(|_| is_mcp)
-    else {
+fn mcp_paths(event: &mut Map<String, Value>, action: Option<&Action>, cwd: Option<&Path>) {
+    let Some(input) = action.and_then(|action| action.arguments_in(event)) else {
         return;
     };
     let resolve = |path: &str| {

@@ -78,7 +78,7 @@ fn other_tools_keep_their_command_fields() {
 #[test]
 fn non_destructive_commands_get_an_empty_list() {
     let event = run(
-        json!({"tool_name": "Bash", "tool_input": {"command": "ls"}}),
+        json!({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "ls"}}),
         Harness::Claude,
     );
     assert_eq!(event["affected_parent_directories"], json!([]));

@@ -28,6 +28,10 @@ pub(crate) struct EvalArgs {
     /// Seconds within which a response is printed, whatever hangs (a blocking one on expiry).
     #[arg(long, default_value_t = DEFAULT_DEADLINE_SECONDS, value_parser = parse_deadline)]
     deadline: f64,
+    /// The event this hook is configured for, for agents whose input does not name it
+    /// (GitHub Copilot); it replaces any `hook_event_name` in the input.
+    #[arg(long)]
+    event: Option<String>,
 }
 
 fn parse_deadline(text: &str) -> Result<f64, String> {
@@ -81,11 +85,27 @@ fn decide(args: &EvalArgs, hook: &Hook) -> Result<Reply, String> {
     }
     let text = std::str::from_utf8(&stdin)
         .map_err(|err| format!("the hook event is not valid UTF-8 ({err})"))?;
-    if let Ok(event) = serde_json::from_str::<Value>(text) {
-        hook.set_event(event);
-    }
+    let named = args.event.as_ref().map(|name| named_event(name, text));
+    let input = match &named {
+        Some(Ok(event)) => {
+            hook.set_event(Value::Object(event.clone()));
+            std::borrow::Cow::Owned(Value::Object(event.clone()).to_string())
+        }
+        // The configuration names the event, so even an unreadable input gets that event's
+        // own blocking answer.
+        Some(Err((event, problem))) => {
+            hook.set_event(Value::Object(event.clone()));
+            return Err(problem.clone());
+        }
+        None => {
+            if let Ok(event) = serde_json::from_str::<Value>(text) {
+                hook.set_event(event);
+            }
+            std::borrow::Cow::Borrowed(text)
+        }
+    };
     let engine = args.load.engine().map_err(|err| format!("{err:#}"))?;
-    let decision = engine.evaluate(text).map_err(|err| err.to_string())?;
+    let decision = engine.evaluate(&input).map_err(|err| err.to_string())?;
     // The process ends right after the response is printed. Unmapping the module's code and
     // memories one by one in drop costs more than letting the kernel reclaim them at exit.
     std::mem::forget(engine);
@@ -94,6 +114,23 @@ fn decide(args: &EvalArgs, hook: &Hook) -> Result<Reply, String> {
         stderr: decision.stderr,
         exit_code: decision.exit_code,
     })
+}
+
+/// The input with `hook_event_name` set to the configured `name`; when the input is not a
+/// JSON object, an event holding only the name (for the failure answer) and the problem.
+type Named = Result<serde_json::Map<String, Value>, (serde_json::Map<String, Value>, String)>;
+
+fn named_event(name: &str, text: &str) -> Named {
+    let mut only_name = serde_json::Map::new();
+    only_name.insert("hook_event_name".into(), Value::String(name.to_string()));
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(mut event)) => {
+            event.insert("hook_event_name".into(), Value::String(name.to_string()));
+            Ok(event)
+        }
+        Ok(_) => Err((only_name, "invalid event: expected a JSON object".into())),
+        Err(err) => Err((only_name, format!("invalid event: not valid JSON ({err})"))),
+    }
 }
 
 /// Runs `work`, turning a panic anywhere below it into an ordinary failure, so even a bug in

@@ -112,7 +112,7 @@ impl Project {
             String::from_utf8_lossy(&init.stderr)
         );
         let policies = root.join(".cupcake/policies/claude");
-        let _ = std::fs::remove_file(policies.join("example.rego"));
+        let _ = std::fs::remove_file(root.join(".cupcake/policies/shared/example.rego"));
         std::fs::write(policies.join("case.rego"), policy).expect("write policy");
         // Compile once before the agent runs, so no hook call spends its deadline compiling
         // while the other cases compete for the cores.

@@ -9,37 +9,73 @@ use crate::opa_download::OpaRelease;
 /// The agent whose hook events and response format the engine speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Harness {
-    /// Claude Code.
+    /// Claude Code (also the Claude Agent SDK's hooks).
     Claude,
     /// Cursor.
     Cursor,
+    /// Gemini CLI.
+    Gemini,
+    /// Windsurf's Cascade agent.
+    Windsurf,
+    /// GitHub Copilot: the CLI and the cloud coding agent.
+    Copilot,
 }
 
 impl Harness {
-    /// The folder name under `policies/` that holds this harness's policies.
+    /// Every harness, in the order messages list them.
+    pub const ALL: [Self; 5] = [
+        Self::Claude,
+        Self::Cursor,
+        Self::Gemini,
+        Self::Copilot,
+        Self::Windsurf,
+    ];
+
+    /// The folder name under `policies/` that holds this harness's policies; also its name
+    /// on the command line.
     pub fn dir_name(self) -> &'static str {
+        self.names()[0]
+    }
+
+    /// The names [`Harness::parse`] accepts for this harness, the canonical one first.
+    fn names(self) -> &'static [&'static str] {
         match self {
-            Self::Claude => "claude",
-            Self::Cursor => "cursor",
+            Self::Claude => &["claude", "claude-code", "claude_code"],
+            Self::Cursor => &["cursor"],
+            Self::Gemini => &["gemini", "gemini-cli", "gemini_cli"],
+            Self::Windsurf => &["windsurf", "cascade"],
+            Self::Copilot => &["copilot", "github-copilot", "copilot-cli"],
         }
     }
 
-    /// The names [`Harness::parse`] accepts, for messages.
-    pub const NAMES: &'static str = "claude (also claude-code, claude_code), cursor";
+    /// The names [`Harness::parse`] accepts, for messages: `claude (also claude-code, …), …`.
+    pub fn all_names() -> String {
+        Self::ALL
+            .iter()
+            .map(|harness| match harness.names() {
+                [only] => (*only).to_string(),
+                [first, rest @ ..] => format!("{first} (also {})", rest.join(", ")),
+                [] => String::new(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 
     /// The error text for a name [`Harness::parse`] refuses; the CLI, Python and Node all
     /// show this one.
     pub fn unknown(name: &str) -> String {
-        format!("unknown harness '{name}'; expected one of {}", Self::NAMES)
+        format!(
+            "unknown harness '{name}'; expected one of {}",
+            Self::all_names()
+        )
     }
 
-    /// Parses a harness name as users type it (`claude`, `cursor`).
+    /// Parses a harness name as users type it (`claude`, `gemini-cli`), ignoring case.
     pub fn parse(name: &str) -> Option<Self> {
-        match name.to_ascii_lowercase().as_str() {
-            "claude" | "claude-code" | "claude_code" => Some(Self::Claude),
-            "cursor" => Some(Self::Cursor),
-            _ => None,
-        }
+        let name = name.to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|harness| harness.names().contains(&name.as_str()))
     }
 }
 

@@ -61,21 +61,37 @@ impl Protected {
         })
     }
 
-    /// Whether the file name alone marks an agent's hook configuration, wherever it sits
-    /// (`.claude/settings*.json`, `.cursor/hooks.json`).
+    /// Whether the file name alone marks an agent's hook configuration, wherever it sits:
+    /// `.claude/settings*.json`, `.cursor/hooks.json`, `.gemini/settings.json`,
+    /// `.windsurf/hooks.json` (and Devin Desktop's `.devin/hooks.json`, the user-level
+    /// `.codeium/windsurf/hooks.json`), `.factory/settings*.json`, `.github/hooks/*.json`,
+    /// OpenCode's `opencode.json` and `.opencode/plugin(s)/*`, and Cline's `.clinerules/hooks/*`.
     pub fn is_hook_config(path: &Path) -> bool {
         let folded = fold(path);
         let name = folded.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let parent = folded
-            .parent()
+        let parent_dir = folded.parent();
+        let parent = parent_dir
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
+        let grandparent = parent_dir
+            .and_then(Path::parent)
             .and_then(Path::file_name)
             .and_then(|n| n.to_str())
             .unwrap_or("");
         let json = Path::new(name)
             .extension()
             .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
-        (parent == ".claude" && name.starts_with("settings") && json)
-            || (parent == ".cursor" && name == "hooks.json")
+        match (grandparent, parent) {
+            (_, ".claude" | ".factory") => name.starts_with("settings") && json,
+            (_, ".cursor" | ".windsurf" | ".devin") | (".codeium", "windsurf") => {
+                name == "hooks.json"
+            }
+            (_, ".gemini") => name == "settings.json",
+            (".github", "hooks") => json,
+            (".opencode", "plugin" | "plugins") | (".clinerules", "hooks") => !name.is_empty(),
+            _ => name == "opencode.json" || name == "opencode.jsonc",
+        }
     }
 
     /// The protected entry a glob reaches: `dir` is the directory written before the first
@@ -261,5 +277,22 @@ mod tests {
             "/x/.cursor/hooks.json"
         )));
         assert!(!Protected::is_hook_config(Path::new("/x/.claude/notes.md")));
+        for config in [
+            "/x/.gemini/settings.json",
+            "/x/.windsurf/hooks.json",
+            "/x/.devin/hooks.json",
+            "/home/u/.codeium/windsurf/hooks.json",
+            "/x/.factory/settings.json",
+            "/x/.github/hooks/cupcake.json",
+            "/x/.opencode/plugin/cupcake.ts",
+            "/x/opencode.json",
+            "/x/.clinerules/hooks/PreToolUse",
+        ] {
+            assert!(Protected::is_hook_config(Path::new(config)), "{config}");
+        }
+        assert!(!Protected::is_hook_config(Path::new(
+            "/x/.github/workflows/ci.yml"
+        )));
+        assert!(!Protected::is_hook_config(Path::new("/x/.gemini/notes.md")));
     }
 }

@@ -268,20 +268,10 @@ fn response(event: &str, decision: &Synthesis) -> Value {
         }
         DecisionKind::Allow => {}
     }
-    if form.context && !decision.context.is_empty() {
-        let joined = decision.context.join("\n");
-        let text = match specific.get("additionalContext").and_then(Value::as_str) {
-            Some(first) => format!("{first}\n{joined}"),
-            None => joined,
-        };
-        specific.insert("additionalContext".into(), json!(text));
+    if form.context {
+        super::add_context(&mut specific, &decision.context);
     }
-    if !specific.is_empty() {
-        let mut body = Map::new();
-        body.insert("hookEventName".into(), json!(event));
-        body.extend(specific);
-        out.insert("hookSpecificOutput".into(), Value::Object(body));
-    }
+    super::hook_specific_output(&mut out, event, specific);
     Value::Object(out)
 }
 

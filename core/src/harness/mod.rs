@@ -6,7 +6,10 @@
 
 pub mod action;
 mod claude;
+mod copilot;
 mod cursor;
+mod gemini;
+mod windsurf;
 
 use serde_json::{Map, Value};
 
@@ -94,11 +97,39 @@ pub(crate) trait Protocol: Sync {
     }
 }
 
+/// Appends `context` (joined with newlines) to `specific.additionalContext`.
+fn add_context(specific: &mut Map<String, Value>, context: &[String]) {
+    if context.is_empty() {
+        return;
+    }
+    let joined = context.join("\n");
+    let text = match specific.get("additionalContext").and_then(Value::as_str) {
+        Some(first) => format!("{first}\n{joined}"),
+        None => joined,
+    };
+    specific.insert("additionalContext".into(), Value::String(text));
+}
+
+/// Puts `specific` into `out.hookSpecificOutput` with its `hookEventName`, unless it is
+/// empty (the Claude-style agents all use this envelope).
+fn hook_specific_output(out: &mut Map<String, Value>, event: &str, specific: Map<String, Value>) {
+    if specific.is_empty() {
+        return;
+    }
+    let mut body = Map::new();
+    body.insert("hookEventName".into(), Value::String(event.to_string()));
+    body.extend(specific);
+    out.insert("hookSpecificOutput".into(), Value::Object(body));
+}
+
 /// The protocol of `harness`.
 pub(crate) fn protocol(harness: Harness) -> &'static dyn Protocol {
     match harness {
         Harness::Claude => &claude::Claude,
         Harness::Cursor => &cursor::Cursor,
+        Harness::Gemini => &gemini::Gemini,
+        Harness::Windsurf => &windsurf::Windsurf,
+        Harness::Copilot => &copilot::Copilot,
     }
 }
 

@@ -65,7 +65,7 @@ impl Protected {
     /// `.claude/settings*.json`, `.cursor/hooks.json`, `.gemini/settings.json`,
     /// `.windsurf/hooks.json` (and Devin Desktop's `.devin/hooks.json`, the user-level
     /// `.codeium/windsurf/hooks.json`), `.factory/settings*.json`, `.github/hooks/*.json`,
-    /// OpenCode's `opencode.json` and `.opencode/plugin(s)/*`, and Cline's `.clinerules/hooks/*`.
+    /// the `opencode.json` of `OpenCode` and its `.opencode/plugin(s)/*`, and `.clinerules/hooks/*`.
     pub fn is_hook_config(path: &Path) -> bool {
         let folded = fold(path);
         let name = folded.file_name().and_then(|n| n.to_str()).unwrap_or("");

@@ -191,11 +191,10 @@ fn response(event: &str, decision: &Synthesis) -> Value {
         out.insert("reason".into(), json!(reason));
     };
     match (decision.kind, form) {
-        (_, Form::Observe) => {}
         (kind, Form::ToolSelection) if kind.is_blocking() => {
             specific.insert("toolConfig".into(), json!({"mode": "NONE"}));
         }
-        (_, Form::ToolSelection) => {}
+        (_, Form::Observe | Form::ToolSelection) => {}
         // Gemini reads neither a decision nor `continue` here; the user sees the message.
         (kind, Form::Session) if kind.is_blocking() => {
             out.insert("systemMessage".into(), json!(reason));

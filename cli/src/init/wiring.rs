@@ -51,124 +51,144 @@ fn pinned(policy_dir: &Path) -> String {
 
 fn wiring(harness: Harness) -> Wiring {
     match harness {
-        Harness::Claude => Wiring {
-            file: ".claude/settings.json",
-            events: &[
-                "PreToolUse",
-                "PostToolUse",
-                "PermissionRequest",
-                "UserPromptSubmit",
-                "SessionStart",
-                "Stop",
-                "SubagentStop",
-                "PreCompact",
-            ],
-            matched: &["PreToolUse", "PostToolUse", "PermissionRequest"],
-            shape: Shape::Nested,
-            command_key: "command",
-            names_event: false,
-            // A cupcake that cannot start, times out or prints nothing valid blocks the action
-            // instead of letting it run (Claude's default).
-            fields: || json!({"onFailure": "block"}),
-            top: none,
-            policy_dir: |_| "\"$CLAUDE_PROJECT_DIR/.cupcake\"".into(),
-            markers: &[".claude", "CLAUDE.md"],
-        },
-        Harness::Cursor => Wiring {
-            file: ".cursor/hooks.json",
-            events: &[
-                "beforeShellExecution",
-                "beforeMCPExecution",
-                "beforeReadFile",
-                "preToolUse",
-                "beforeSubmitPrompt",
-                "stop",
-            ],
-            matched: &[],
-            shape: Shape::Flat,
-            command_key: "command",
-            names_event: false,
-            // A crash, timeout or invalid output blocks (Cursor fails open by default).
-            fields: || json!({"failClosed": true}),
-            top: || json!({"version": 1}),
-            policy_dir: |_| ".cupcake".into(),
-            markers: &[".cursor", ".cursorrules"],
-        },
-        Harness::Gemini => Wiring {
-            file: ".gemini/settings.json",
-            events: &[
-                "SessionStart",
-                "BeforeAgent",
-                "AfterAgent",
-                "BeforeTool",
-                "AfterTool",
-            ],
-            matched: &["BeforeTool", "AfterTool"],
-            shape: Shape::Nested,
-            command_key: "command",
-            names_event: false,
-            // Gemini has no fail-closed setting; cupcake's own deadline (5 s) answers long
-            // before this timeout, after which Gemini would let the action run.
-            fields: || json!({"name": "cupcake", "timeout": 30000}),
-            top: none,
-            // Gemini substitutes `$GEMINI_PROJECT_DIR` itself, shell-escaped.
-            policy_dir: |_| "\"$GEMINI_PROJECT_DIR/.cupcake\"".into(),
-            markers: &[".gemini", "GEMINI.md"],
-        },
-        Harness::Windsurf => Wiring {
-            file: ".windsurf/hooks.json",
-            events: &[
-                "pre_user_prompt",
-                "pre_read_code",
-                "pre_write_code",
-                "pre_run_command",
-                "pre_mcp_tool_use",
-                "post_read_code",
-                "post_write_code",
-                "post_run_command",
-                "post_mcp_tool_use",
-                "post_cascade_response",
-            ],
-            matched: &[],
-            shape: Shape::Flat,
-            command_key: "command",
-            names_event: false,
-            // Shows the block reason to the user as well as to the agent.
-            fields: || json!({"show_output": true}),
-            top: none,
-            // Cascade runs hooks in the workspace or repository root; pin the directory.
-            policy_dir: pinned,
-            markers: &[".windsurf", ".windsurfrules", ".devin"],
-        },
-        Harness::Copilot => Wiring {
-            file: ".github/hooks/cupcake.json",
-            events: &[
-                "sessionStart",
-                "userPromptSubmitted",
-                "preToolUse",
-                "permissionRequest",
-                "postToolUse",
-                "postToolUseFailure",
-                "agentStop",
-                "subagentStop",
-            ],
-            matched: &[],
-            shape: Shape::Flat,
-            // The cloud agent runs only `bash` (or `command`) entries.
-            command_key: "bash",
-            names_event: true,
-            // Copilot lets the tool run when a hook times out (default 30 s); cupcake answers
-            // within its own 5 s deadline.
-            fields: || json!({"type": "command", "timeoutSec": 30}),
-            top: || json!({"version": 1}),
-            // Copilot sets COPILOT_PROJECT_DIR for every hook.
-            policy_dir: |_| "\"$COPILOT_PROJECT_DIR/.cupcake\"".into(),
-            markers: &[
-                ".github/hooks",
-                ".github/copilot-instructions.md",
-                ".github/copilot",
-            ],
-        },
+        Harness::Claude => claude(),
+        Harness::Cursor => cursor(),
+        Harness::Gemini => gemini(),
+        Harness::Windsurf => windsurf(),
+        Harness::Copilot => copilot(),
+    }
+}
+
+fn claude() -> Wiring {
+    Wiring {
+        file: ".claude/settings.json",
+        events: &[
+            "PreToolUse",
+            "PostToolUse",
+            "PermissionRequest",
+            "UserPromptSubmit",
+            "SessionStart",
+            "Stop",
+            "SubagentStop",
+            "PreCompact",
+        ],
+        matched: &["PreToolUse", "PostToolUse", "PermissionRequest"],
+        shape: Shape::Nested,
+        command_key: "command",
+        names_event: false,
+        // A cupcake that cannot start, times out or prints nothing valid blocks the action
+        // instead of letting it run (Claude's default).
+        fields: || json!({"onFailure": "block"}),
+        top: none,
+        policy_dir: |_| "\"$CLAUDE_PROJECT_DIR/.cupcake\"".into(),
+        markers: &[".claude", "CLAUDE.md"],
+    }
+}
+
+fn cursor() -> Wiring {
+    Wiring {
+        file: ".cursor/hooks.json",
+        events: &[
+            "beforeShellExecution",
+            "beforeMCPExecution",
+            "beforeReadFile",
+            "preToolUse",
+            "beforeSubmitPrompt",
+            "stop",
+        ],
+        matched: &[],
+        shape: Shape::Flat,
+        command_key: "command",
+        names_event: false,
+        // A crash, timeout or invalid output blocks (Cursor fails open by default).
+        fields: || json!({"failClosed": true}),
+        top: || json!({"version": 1}),
+        policy_dir: |_| ".cupcake".into(),
+        markers: &[".cursor", ".cursorrules"],
+    }
+}
+
+fn gemini() -> Wiring {
+    Wiring {
+        file: ".gemini/settings.json",
+        events: &[
+            "SessionStart",
+            "BeforeAgent",
+            "AfterAgent",
+            "BeforeTool",
+            "AfterTool",
+        ],
+        matched: &["BeforeTool", "AfterTool"],
+        shape: Shape::Nested,
+        command_key: "command",
+        names_event: false,
+        // Gemini has no fail-closed setting; cupcake's own deadline (5 s) answers long
+        // before this timeout, after which Gemini would let the action run.
+        fields: || json!({"name": "cupcake", "timeout": 30000}),
+        top: none,
+        // Gemini substitutes `$GEMINI_PROJECT_DIR` itself, shell-escaped.
+        policy_dir: |_| "\"$GEMINI_PROJECT_DIR/.cupcake\"".into(),
+        markers: &[".gemini", "GEMINI.md"],
+    }
+}
+
+fn windsurf() -> Wiring {
+    Wiring {
+        file: ".windsurf/hooks.json",
+        events: &[
+            "pre_user_prompt",
+            "pre_read_code",
+            "pre_write_code",
+            "pre_run_command",
+            "pre_mcp_tool_use",
+            "post_read_code",
+            "post_write_code",
+            "post_run_command",
+            "post_mcp_tool_use",
+            "post_cascade_response",
+        ],
+        matched: &[],
+        shape: Shape::Flat,
+        command_key: "command",
+        names_event: false,
+        // Shows the block reason to the user as well as to the agent.
+        fields: || json!({"show_output": true}),
+        top: none,
+        // Cascade runs hooks in the workspace or repository root; pin the directory.
+        policy_dir: pinned,
+        markers: &[".windsurf", ".windsurfrules", ".devin"],
+    }
+}
+
+fn copilot() -> Wiring {
+    Wiring {
+        file: ".github/hooks/cupcake.json",
+        events: &[
+            "sessionStart",
+            "userPromptSubmitted",
+            "preToolUse",
+            "permissionRequest",
+            "postToolUse",
+            "postToolUseFailure",
+            "agentStop",
+            "subagentStop",
+        ],
+        matched: &[],
+        shape: Shape::Flat,
+        // The cloud agent runs only `bash` (or `command`) entries.
+        command_key: "bash",
+        names_event: true,
+        // Copilot lets the tool run when a hook times out (default 30 s); cupcake answers
+        // within its own 5 s deadline.
+        fields: || json!({"type": "command", "timeoutSec": 30}),
+        top: || json!({"version": 1}),
+        // Copilot sets COPILOT_PROJECT_DIR for every hook.
+        policy_dir: |_| "\"$COPILOT_PROJECT_DIR/.cupcake\"".into(),
+        markers: &[
+            ".github/hooks",
+            ".github/copilot-instructions.md",
+            ".github/copilot",
+        ],
     }
 }
 

@@ -19,16 +19,19 @@ pub enum Harness {
     Windsurf,
     /// GitHub Copilot: the CLI and the cloud coding agent.
     Copilot,
+    /// OpenCode, through cupcake's plugin.
+    OpenCode,
 }
 
 impl Harness {
     /// Every harness, in the order messages list them.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Claude,
         Self::Cursor,
         Self::Gemini,
         Self::Copilot,
         Self::Windsurf,
+        Self::OpenCode,
     ];
 
     /// The folder name under `policies/` that holds this harness's policies; also its name
@@ -45,6 +48,7 @@ impl Harness {
             Self::Gemini => &["gemini", "gemini-cli", "gemini_cli"],
             Self::Windsurf => &["windsurf", "cascade"],
             Self::Copilot => &["copilot", "github-copilot", "copilot-cli"],
+            Self::OpenCode => &["opencode", "open-code"],
         }
     }
 

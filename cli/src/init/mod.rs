@@ -1,6 +1,7 @@
 //! `cupcake init`: creates `.cupcake/` with a working example policy and wires the hook into
 //! each agent's settings, merging with what is there and never adding a hook twice.
 
+mod opencode;
 mod wiring;
 
 use std::path::{Path, PathBuf};

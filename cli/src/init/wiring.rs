@@ -37,8 +37,6 @@ struct Wiring {
     top: fn() -> Value,
     /// How the hook names the policy directory, given the absolute `.cupcake` path.
     policy_dir: fn(&Path) -> String,
-    /// Paths whose presence says the project uses this agent (for `--harness all`).
-    markers: &'static [&'static str],
 }
 
 fn none() -> Value {
@@ -49,14 +47,32 @@ fn pinned(policy_dir: &Path) -> String {
     shell_quoted(policy_dir)
 }
 
-fn wiring(harness: Harness) -> Wiring {
+/// Paths whose presence says the project uses `harness` (for `--harness all`).
+fn markers_of(harness: Harness) -> &'static [&'static str] {
     match harness {
+        Harness::Claude => &[".claude", "CLAUDE.md"],
+        Harness::Cursor => &[".cursor", ".cursorrules"],
+        Harness::Gemini => &[".gemini", "GEMINI.md"],
+        Harness::Windsurf => &[".windsurf", ".windsurfrules", ".devin"],
+        Harness::Copilot => &[
+            ".github/hooks",
+            ".github/copilot-instructions.md",
+            ".github/copilot",
+        ],
+        Harness::OpenCode => &[".opencode", "opencode.json", "opencode.jsonc"],
+    }
+}
+
+/// The JSON hook configuration of `harness`; `None` for agents wired another way.
+fn wiring(harness: Harness) -> Option<Wiring> {
+    Some(match harness {
         Harness::Claude => claude(),
         Harness::Cursor => cursor(),
         Harness::Gemini => gemini(),
         Harness::Windsurf => windsurf(),
         Harness::Copilot => copilot(),
-    }
+        Harness::OpenCode => return None,
+    })
 }
 
 fn claude() -> Wiring {
@@ -81,7 +97,6 @@ fn claude() -> Wiring {
         fields: || json!({"onFailure": "block"}),
         top: none,
         policy_dir: |_| "\"$CLAUDE_PROJECT_DIR/.cupcake\"".into(),
-        markers: &[".claude", "CLAUDE.md"],
     }
 }
 
@@ -104,7 +119,6 @@ fn cursor() -> Wiring {
         fields: || json!({"failClosed": true}),
         top: || json!({"version": 1}),
         policy_dir: |_| ".cupcake".into(),
-        markers: &[".cursor", ".cursorrules"],
     }
 }
 
@@ -128,7 +142,6 @@ fn gemini() -> Wiring {
         top: none,
         // Gemini substitutes `$GEMINI_PROJECT_DIR` itself, shell-escaped.
         policy_dir: |_| "\"$GEMINI_PROJECT_DIR/.cupcake\"".into(),
-        markers: &[".gemini", "GEMINI.md"],
     }
 }
 
@@ -156,7 +169,6 @@ fn windsurf() -> Wiring {
         top: none,
         // Cascade runs hooks in the workspace or repository root; pin the directory.
         policy_dir: pinned,
-        markers: &[".windsurf", ".windsurfrules", ".devin"],
     }
 }
 
@@ -184,11 +196,6 @@ fn copilot() -> Wiring {
         top: || json!({"version": 1}),
         // Copilot sets COPILOT_PROJECT_DIR for every hook.
         policy_dir: |_| "\"$COPILOT_PROJECT_DIR/.cupcake\"".into(),
-        markers: &[
-            ".github/hooks",
-            ".github/copilot-instructions.md",
-            ".github/copilot",
-        ],
     }
 }
 
@@ -197,8 +204,7 @@ pub(super) fn found_in(project: &Path) -> Vec<Harness> {
     Harness::ALL
         .into_iter()
         .filter(|harness| {
-            wiring(*harness)
-                .markers
+            markers_of(*harness)
                 .iter()
                 .any(|marker| project.join(marker).exists())
         })
@@ -209,14 +215,16 @@ pub(super) fn found_in(project: &Path) -> Vec<Harness> {
 pub(super) fn markers() -> String {
     Harness::ALL
         .iter()
-        .flat_map(|harness| wiring(*harness).markers.iter().copied())
+        .flat_map(|harness| markers_of(*harness).iter().copied())
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 /// Wires cupcake into `harness`'s configuration in `project`; returns the files written.
 pub(super) fn wire(harness: Harness, project: &Path, cupcake: &Path) -> Result<Vec<PathBuf>> {
-    let wiring = wiring(harness);
+    let Some(wiring) = wiring(harness) else {
+        return Ok(vec![super::opencode::write_plugin(project, cupcake)?]);
+    };
     let mut written = vec![merge(&wiring, harness, project, cupcake, wiring.file)?];
     // Devin Desktop reads `.devin/hooks.json` instead of `.windsurf/hooks.json` when it
     // defines hooks, so an existing one is wired too.
@@ -310,7 +318,7 @@ fn merge(
 }
 
 /// `path` quoted for a POSIX shell command line.
-fn shell_quoted(path: &Path) -> String {
+pub(super) fn shell_quoted(path: &Path) -> String {
     let text = path.display().to_string();
     if text
         .chars()

@@ -136,8 +136,10 @@ impl Guard {
         let reached = match action.kind {
             ActionKind::Shell => Action::text(event, action.command)
                 .and_then(|command| shell::reached(command, &context)),
-            ActionKind::Write | ActionKind::Edit => Action::text(event, action.path)
-                .and_then(|path| file_path(&context, path, Mode::Write)),
+            ActionKind::Write | ActionKind::Edit => action
+                .all_paths(event)
+                .into_iter()
+                .find_map(|path| file_path(&context, path, Mode::Write)),
             ActionKind::Mcp => action
                 .arguments_in(event)
                 .and_then(|arguments| mcp_arguments(&context, &arguments)),

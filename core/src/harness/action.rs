@@ -62,6 +62,8 @@ pub struct Action {
     pub command: Option<&'static str>,
     /// JSON pointer to the file (or directory) path.
     pub path: Option<&'static str>,
+    /// JSON pointer to a list of paths, for tools that touch several files (a patch).
+    pub paths: Option<&'static str>,
     /// JSON pointer to the URL or search query.
     pub url: Option<&'static str>,
     /// JSON pointer to the prompt text.
@@ -79,6 +81,7 @@ impl Action {
             before: true,
             command: None,
             path: None,
+            paths: None,
             url: None,
             prompt: None,
             arguments: None,
@@ -100,6 +103,30 @@ impl Action {
             path: Some(path),
             ..Self::new(kind)
         }
+    }
+
+    /// A read, write or edit of every file in the list at `paths`.
+    pub fn files(kind: ActionKind, paths: &'static str) -> Self {
+        Self {
+            paths: Some(paths),
+            ..Self::new(kind)
+        }
+    }
+
+    /// Every path the action names: its `path`, then each string in its `paths` list.
+    pub fn all_paths<'a>(&self, event: &'a Map<String, Value>) -> Vec<&'a str> {
+        let listed = self
+            .paths
+            .and_then(|pointer| at(event, pointer))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|path| !path.is_empty());
+        Self::text(event, self.path)
+            .into_iter()
+            .chain(listed)
+            .collect()
     }
 
     /// A fetch of the URL (or web search for the query) at `url`.
@@ -205,6 +232,13 @@ impl Action {
                 .unwrap_or(given);
             view.insert("path".into(), json!(resolved));
             view.insert("given_path".into(), json!(given));
+        }
+        if self.paths.is_some() {
+            let paths = self.all_paths(event);
+            if let Some(first) = paths.first() {
+                view.entry("path").or_insert_with(|| json!(first));
+            }
+            view.insert("paths".into(), json!(paths));
         }
         if let Some(url) = Self::text(event, self.url) {
             view.insert("url".into(), json!(url));

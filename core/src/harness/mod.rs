@@ -9,6 +9,8 @@ mod claude;
 mod copilot;
 mod cursor;
 mod gemini;
+mod opencode;
+mod patch;
 mod windsurf;
 
 use serde_json::{Map, Value};
@@ -130,6 +132,7 @@ pub(crate) fn protocol(harness: Harness) -> &'static dyn Protocol {
         Harness::Gemini => &gemini::Gemini,
         Harness::Windsurf => &windsurf::Windsurf,
         Harness::Copilot => &copilot::Copilot,
+        Harness::OpenCode => &opencode::OpenCode,
     }
 }
 

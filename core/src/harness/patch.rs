@@ -14,15 +14,15 @@ pub fn files(patch: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     for line in patch.lines() {
         let line = line.trim_start();
-        let Some(path) = HEADERS
+        let Some(named) = HEADERS
             .iter()
             .find_map(|header| line.strip_prefix(header))
             .map(str::trim)
         else {
             continue;
         };
-        if !path.is_empty() && !found.iter().any(|known| known == path) {
-            found.push(path.to_string());
+        if !named.is_empty() && !found.iter().any(|known| known == named) {
+            found.push(named.to_string());
         }
     }
     found

@@ -21,16 +21,19 @@ pub enum Harness {
     Copilot,
     /// OpenCode, through cupcake's plugin.
     OpenCode,
+    /// Factory's Droid.
+    Factory,
 }
 
 impl Harness {
     /// Every harness, in the order messages list them.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Claude,
         Self::Cursor,
         Self::Gemini,
         Self::Copilot,
         Self::Windsurf,
+        Self::Factory,
         Self::OpenCode,
     ];
 
@@ -49,6 +52,7 @@ impl Harness {
             Self::Windsurf => &["windsurf", "cascade"],
             Self::Copilot => &["copilot", "github-copilot", "copilot-cli"],
             Self::OpenCode => &["opencode", "open-code"],
+            Self::Factory => &["factory", "droid", "factory-droid"],
         }
     }
 

@@ -37,6 +37,8 @@ struct Wiring {
     top: fn() -> Value,
     /// How the hook names the policy directory, given the absolute `.cupcake` path.
     policy_dir: fn(&Path) -> String,
+    /// The key the events sit under; `None` when they are the file's top level.
+    hooks_key: Option<&'static str>,
 }
 
 fn none() -> Value {
@@ -60,6 +62,7 @@ fn markers_of(harness: Harness) -> &'static [&'static str] {
             ".github/copilot",
         ],
         Harness::OpenCode => &[".opencode", "opencode.json", "opencode.jsonc"],
+        Harness::Factory => &[".factory", ".droid"],
     }
 }
 
@@ -71,6 +74,7 @@ fn wiring(harness: Harness) -> Option<Wiring> {
         Harness::Gemini => gemini(),
         Harness::Windsurf => windsurf(),
         Harness::Copilot => copilot(),
+        Harness::Factory => factory(),
         Harness::OpenCode => return None,
     })
 }
@@ -97,6 +101,7 @@ fn claude() -> Wiring {
         fields: || json!({"onFailure": "block"}),
         top: none,
         policy_dir: |_| "\"$CLAUDE_PROJECT_DIR/.cupcake\"".into(),
+        hooks_key: Some("hooks"),
     }
 }
 
@@ -119,6 +124,7 @@ fn cursor() -> Wiring {
         fields: || json!({"failClosed": true}),
         top: || json!({"version": 1}),
         policy_dir: |_| ".cupcake".into(),
+        hooks_key: Some("hooks"),
     }
 }
 
@@ -142,6 +148,7 @@ fn gemini() -> Wiring {
         top: none,
         // Gemini substitutes `$GEMINI_PROJECT_DIR` itself, shell-escaped.
         policy_dir: |_| "\"$GEMINI_PROJECT_DIR/.cupcake\"".into(),
+        hooks_key: Some("hooks"),
     }
 }
 
@@ -169,6 +176,7 @@ fn windsurf() -> Wiring {
         top: none,
         // Cascade runs hooks in the workspace or repository root; pin the directory.
         policy_dir: pinned,
+        hooks_key: Some("hooks"),
     }
 }
 
@@ -196,6 +204,34 @@ fn copilot() -> Wiring {
         top: || json!({"version": 1}),
         // Copilot sets COPILOT_PROJECT_DIR for every hook.
         policy_dir: |_| "\"$COPILOT_PROJECT_DIR/.cupcake\"".into(),
+        hooks_key: Some("hooks"),
+    }
+}
+
+fn factory() -> Wiring {
+    Wiring {
+        // A `hooks.json` overrides the `hooks` of `settings.json` event by event, so cupcake
+        // goes into `hooks.json`, where the events are the top level.
+        file: ".factory/hooks.json",
+        events: &[
+            "PreToolUse",
+            "PostToolUse",
+            "UserPromptSubmit",
+            "Stop",
+            "SessionStart",
+            "PreCompact",
+        ],
+        matched: &["PreToolUse", "PostToolUse"],
+        shape: Shape::Nested,
+        command_key: "command",
+        names_event: false,
+        // Droid has no fail-closed setting and lets the tool run on a timeout (default 60 s);
+        // cupcake answers within its own 5 s deadline. One invalid entry disables the whole
+        // file, so only documented fields are written.
+        fields: || json!({"type": "command", "timeout": 30}),
+        top: none,
+        policy_dir: |_| "\"$FACTORY_PROJECT_DIR/.cupcake\"".into(),
+        hooks_key: None,
     }
 }
 
@@ -261,7 +297,10 @@ fn merge(
         (wiring.policy_dir)(&project.join(".cupcake"))
     );
     let key = wiring.command_key;
-    let hooks = object_at(&mut config, "hooks", &path)?;
+    let hooks = match wiring.hooks_key {
+        Some(key) => object_at(&mut config, key, &path)?,
+        None => &mut config,
+    };
     for event in wiring.events {
         let command = if wiring.names_event {
             format!("{base} --event {event}")

@@ -8,6 +8,7 @@ pub mod action;
 mod claude;
 mod copilot;
 mod cursor;
+mod factory;
 mod gemini;
 mod opencode;
 mod patch;
@@ -133,6 +134,7 @@ pub(crate) fn protocol(harness: Harness) -> &'static dyn Protocol {
         Harness::Windsurf => &windsurf::Windsurf,
         Harness::Copilot => &copilot::Copilot,
         Harness::OpenCode => &opencode::OpenCode,
+        Harness::Factory => &factory::Factory,
     }
 }
 

@@ -23,11 +23,13 @@ pub enum Harness {
     OpenCode,
     /// Factory's Droid.
     Factory,
+    /// Cline: the CLI and the VS Code extension.
+    Cline,
 }
 
 impl Harness {
     /// Every harness, in the order messages list them.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Claude,
         Self::Cursor,
         Self::Gemini,
@@ -35,6 +37,7 @@ impl Harness {
         Self::Windsurf,
         Self::Factory,
         Self::OpenCode,
+        Self::Cline,
     ];
 
     /// The folder name under `policies/` that holds this harness's policies; also its name
@@ -53,6 +56,7 @@ impl Harness {
             Self::Copilot => &["copilot", "github-copilot", "copilot-cli"],
             Self::OpenCode => &["opencode", "open-code"],
             Self::Factory => &["factory", "droid", "factory-droid"],
+            Self::Cline => &["cline"],
         }
     }
 

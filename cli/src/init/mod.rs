@@ -2,6 +2,7 @@
 //! each agent's settings, merging with what is there and never adding a hook twice.
 
 mod opencode;
+mod scripts;
 mod wiring;
 
 use std::path::{Path, PathBuf};

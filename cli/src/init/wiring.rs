@@ -63,6 +63,7 @@ fn markers_of(harness: Harness) -> &'static [&'static str] {
         ],
         Harness::OpenCode => &[".opencode", "opencode.json", "opencode.jsonc"],
         Harness::Factory => &[".factory", ".droid"],
+        Harness::Cline => &[".clinerules", ".cline"],
     }
 }
 
@@ -75,7 +76,7 @@ fn wiring(harness: Harness) -> Option<Wiring> {
         Harness::Windsurf => windsurf(),
         Harness::Copilot => copilot(),
         Harness::Factory => factory(),
-        Harness::OpenCode => return None,
+        Harness::OpenCode | Harness::Cline => return None,
     })
 }
 
@@ -259,7 +260,10 @@ pub(super) fn markers() -> String {
 /// Wires cupcake into `harness`'s configuration in `project`; returns the files written.
 pub(super) fn wire(harness: Harness, project: &Path, cupcake: &Path) -> Result<Vec<PathBuf>> {
     let Some(wiring) = wiring(harness) else {
-        return Ok(vec![super::opencode::write_plugin(project, cupcake)?]);
+        return match harness {
+            Harness::Cline => super::scripts::write_cline_hooks(project, cupcake),
+            _ => Ok(vec![super::opencode::write_plugin(project, cupcake)?]),
+        };
     };
     let mut written = vec![merge(&wiring, harness, project, cupcake, wiring.file)?];
     // Devin Desktop reads `.devin/hooks.json` instead of `.windsurf/hooks.json` when it

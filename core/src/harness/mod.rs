@@ -6,6 +6,7 @@
 
 pub mod action;
 mod claude;
+mod cline;
 mod copilot;
 mod cursor;
 mod factory;
@@ -135,6 +136,7 @@ pub(crate) fn protocol(harness: Harness) -> &'static dyn Protocol {
         Harness::Copilot => &copilot::Copilot,
         Harness::OpenCode => &opencode::OpenCode,
         Harness::Factory => &factory::Factory,
+        Harness::Cline => &cline::Cline,
     }
 }
 

@@ -55,7 +55,7 @@ function blocked(input: unknown, err: unknown): { [field: string]: any } {
       const name = typeof input === "object" && input !== null ? (input as { hook_event_name?: unknown }).hook_event_name : "";
       text = JSON.stringify({ hook_event_name: String(name ?? "") });
     }
-    return JSON.parse(failure_response(Harness.Claude, text, reason)) as { [field: string]: any };
+    return JSON.parse(failure_response(Harness.Claude, text, reason).response) as { [field: string]: any };
   } catch {
     return { continue: false, stopReason: reason };
   }

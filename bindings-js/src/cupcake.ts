@@ -9,8 +9,21 @@ import type { EngineOptions } from "../generated/index.js";
 import { Decision } from "./decision.js";
 import { withSlot } from "./in-flight.js";
 
-/** The agent an engine answers for, in the spelling used by `Cupcake.init`. */
-export type HarnessName = "claude" | "claude-code" | "claude_code" | "cursor";
+/**
+ * The agent an engine answers for, in the spelling used by `Cupcake.init`. The core decides
+ * which names are valid (aliases such as "claude-code" included); the canonical ones are listed
+ * for completion.
+ */
+export type HarnessName =
+  | "claude"
+  | "cursor"
+  | "gemini"
+  | "copilot"
+  | "windsurf"
+  | "factory"
+  | "opencode"
+  | "cline"
+  | (string & {});
 
 /** Options of `Cupcake.init`; each maps to the `EngineOptions` field of the same meaning. */
 export interface CupcakeOptions {

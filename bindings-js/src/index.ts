@@ -29,6 +29,7 @@ export {
   ensure_opa,
   export_bundle,
   load_engine,
+  parse_harness,
   version,
 } from "../generated/index.js";
 export type { EngineOptions } from "../generated/index.js";

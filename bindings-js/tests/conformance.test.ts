@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathS
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { expect, test } from "vitest";
-import { CupcakeError, Engine, Harness, type DecisionRecord } from "../src/index.js";
+import { CupcakeError, Engine, parse_harness, type DecisionRecord } from "../src/index.js";
 import { conformanceDir, testsDir } from "./support.js";
 
 interface WantError {
@@ -89,9 +89,8 @@ function eventText(c: Check): string {
 
 /** An engine with the options of the area in `areaDir`, from `path` (default: the area). */
 function load(spec: Area, areaDir: string, path = areaDir): Engine {
-  const harness = spec.harness.charAt(0).toUpperCase() + spec.harness.slice(1);
   return new Engine(path, {
-    harness: harness as Harness,
+    harness: parse_harness(spec.harness),
     opa_path: undefined,
     timeout_ms: undefined,
     memory_limit_bytes: undefined,

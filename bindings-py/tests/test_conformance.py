@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from cupcake._native import CupcakeError, Decision, Engine, EngineOptions, Harness
+from cupcake._native import CupcakeError, Decision, Engine, EngineOptions, parse_harness
 
 from conftest import CONFORMANCE_DIR
 
@@ -38,7 +38,7 @@ def _spec(area: Path) -> dict[str, Any]:
 def _options(area: Path, spec: dict[str, Any]) -> EngineOptions:
     global_dir = str(area / spec["global_dir"]) if "global_dir" in spec else None
     return EngineOptions(
-        harness=Harness[spec["harness"].upper()],
+        harness=parse_harness(spec["harness"]),
         opa_path=None,
         timeout_ms=None,
         memory_limit_bytes=None,
@@ -127,6 +127,8 @@ def _check_result(decision: Decision, want: dict[str, Any]) -> None:
         "rule_ids": decision.rule_ids,
         "updated_input": json.loads(decision.updated_input or "null"),
         "response": json.loads(decision.response),
+        "exit_code": decision.exit_code,
+        "stderr": decision.stderr,
     }
     expected = dict(want, **({"kind": want["kind"].lower()} if "kind" in want else {}))
     assert {key: got[key] for key in expected} == expected

@@ -149,7 +149,7 @@ impl Protocol for Cline {
                 let updated = decision.updated_input.clone().unwrap_or_else(|| json!({}));
                 Reply::json(json!({"overrideInput": updated}))
             }
-            DecisionKind::Modify if tool_event => refuse(format!(
+            DecisionKind::Modify if event == "PreToolUse" => refuse(format!(
                 "{reason} (cupcake would rewrite this tool call, and Cline's VS Code extension cannot apply rewrites)"
             )),
             _ if tool_event && !decision.context.is_empty() => {

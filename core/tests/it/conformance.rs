@@ -273,6 +273,8 @@ fn compare(decision: &cupcake::Decision, want: &Value) -> Result<(), Failed> {
         "rule_ids": strings(&decision.rule_ids),
         "updated_input": decision.updated_input.clone().unwrap_or(Value::Null),
         "response": decision.response,
+        "exit_code": decision.exit_code,
+        "stderr": decision.stderr,
     });
     for (key, expected) in want.as_object().expect("want_result is an object") {
         let got = &actual[key.as_str()];

@@ -45,9 +45,17 @@ export interface Decision {
    */
   "updated_input": string | undefined;
   /**
-   * The harness-formatted response as JSON text: what the hook prints.
+   * The harness-formatted response as JSON text: what the hook prints on stdout.
    */
   "response": string;
+  /**
+   * What the hook prints on stderr (exit-code protocols show it); usually empty.
+   */
+  "stderr": string;
+  /**
+   * The exit code the hook ends with; 2 blocks in exit-code protocols (Windsurf).
+   */
+  "exit_code": number;
 }
 
 /**
@@ -86,6 +94,24 @@ export interface EngineOptions {
 }
 
 /**
+ * What a hook prints and how it exits.
+ */
+export interface HookReply {
+  /**
+   * JSON text for stdout.
+   */
+  "response": string;
+  /**
+   * Text for stderr; usually empty.
+   */
+  "stderr": string;
+  /**
+   * The exit code; 2 blocks in exit-code protocols.
+   */
+  "exit_code": number;
+}
+
+/**
  * What the engine decided, from least to most severe.
  */
 export declare const DecisionKind: Readonly<{
@@ -107,6 +133,12 @@ export type DecisionKind = (typeof DecisionKind)[keyof typeof DecisionKind];
 export declare const Harness: Readonly<{
   "Claude": "Claude";
   "Cursor": "Cursor";
+  "Gemini": "Gemini";
+  "Windsurf": "Windsurf";
+  "Copilot": "Copilot";
+  "OpenCode": "OpenCode";
+  "Factory": "Factory";
+  "Cline": "Cline";
 }>;
 /**
  * The agent whose hook events and response format an engine speaks.
@@ -199,11 +231,11 @@ export declare function ensure_opa(options: EngineOptions): string;
 export declare function export_bundle(path: string, options: EngineOptions, output: string): void;
 
 /**
- * The response a hook prints when it cannot evaluate `event_json` (which need not be valid
- * JSON): the harness's blocking answer for that event, saying `reason` (SPEC §12). Facades
- * use it so their hook helpers fail closed exactly as `cupcake eval` does.
+ * What a hook answers when it cannot evaluate `event_json` (which need not be valid JSON):
+ * the harness's blocking answer for that event, saying `reason` (SPEC §12). Facades use it
+ * so their hook helpers fail closed exactly as `cupcake eval` does.
  */
-export declare function failure_response(harness: Harness, event_json: string, reason: string): string;
+export declare function failure_response(harness: Harness, event_json: string, reason: string): HookReply;
 
 /**
  * Loads and compiles a policy directory without blocking the caller's event loop.
@@ -211,8 +243,8 @@ export declare function failure_response(harness: Harness, event_json: string, r
 export declare function load_engine(path: string, options: EngineOptions): Promise<Engine>;
 
 /**
- * Parses a harness name as the CLI accepts it ("claude", "claude-code", "claude_code",
- * "cursor"); any other name is a Config error listing these.
+ * Parses a harness name as the CLI accepts it ("claude", "claude-code", "cursor",
+ * "gemini", "windsurf", …, any letter case); any other name is a Config error listing them.
  */
 export declare function parse_harness(name: string): Harness;
 

@@ -26,8 +26,12 @@ export declare function claudeAgentSdkHook(engine: Cupcake): ClaudeAgentSdkHookC
  */
 import { Engine, Harness } from "../generated/index.js";
 import { Decision } from "./decision.js";
-/** The agent an engine answers for, in the spelling used by `Cupcake.init`. */
-export type HarnessName = "claude" | "claude-code" | "claude_code" | "cursor";
+/**
+ * The agent an engine answers for, in the spelling used by `Cupcake.init`. The core decides
+ * which names are valid (aliases such as "claude-code" included); the canonical ones are listed
+ * for completion.
+ */
+export type HarnessName = "claude" | "cursor" | "gemini" | "copilot" | "windsurf" | "factory" | "opencode" | "cline" | (string & {});
 /** Options of `Cupcake.init`; each maps to the `EngineOptions` field of the same meaning. */
 export interface CupcakeOptions {
     /** Which agent's events and responses to use (default `"claude"`). */
@@ -97,6 +101,8 @@ export interface DecisionJSON {
     rule_ids: string[];
     updated_input: JsonObject | undefined;
     response: JsonObject;
+    stderr: string;
+    exit_code: number;
 }
 /** The outcome of one evaluation, as `Cupcake.evaluate` and `Cupcake.evaluateSync` return it. */
 export declare class Decision implements DecisionRecord {
@@ -112,8 +118,12 @@ export declare class Decision implements DecisionRecord {
     readonly rule_ids: string[];
     /** The merged tool input as JSON text, on Modify. */
     readonly updated_input: string | undefined;
-    /** The harness-formatted response as JSON text: what the hook prints. */
+    /** The harness-formatted response as JSON text: what the hook prints on stdout. */
     readonly response: string;
+    /** What the hook prints on stderr (exit-code protocols show it); usually empty. */
+    readonly stderr: string;
+    /** The exit code the hook ends with; 2 blocks in exit-code protocols (Windsurf). */
+    readonly exit_code: number;
     /** Wraps a decision record from the raw `Engine` API. */
     constructor(record: DecisionRecord);
     /** The action may go ahead: `Allow`, or `Modify` with `updated_input` in place of the input. */
@@ -224,7 +234,7 @@ export declare function withSlot<T>(call: () => Promise<T>): Promise<T>;
  * dist/cjs/; require.cts is the entry `require("cupcake")` loads.
  */
 import "./errors.js";
-export { CupcakeError, CupcakeErrorConfig, CupcakeErrorEvaluation, CupcakeErrorInternal, CupcakeErrorInvalidInput, CupcakeErrorLimitExceeded, CupcakeErrorOpaNotFound, CupcakeErrorPolicyCompile, CupcakeErrorUnsupportedBuiltin, DecisionKind, Engine, Harness, ensure_opa, export_bundle, load_engine, version, } from "../generated/index.js";
+export { CupcakeError, CupcakeErrorConfig, CupcakeErrorEvaluation, CupcakeErrorInternal, CupcakeErrorInvalidInput, CupcakeErrorLimitExceeded, CupcakeErrorOpaNotFound, CupcakeErrorPolicyCompile, CupcakeErrorUnsupportedBuiltin, DecisionKind, Engine, Harness, ensure_opa, export_bundle, load_engine, parse_harness, version, } from "../generated/index.js";
 export type { EngineOptions } from "../generated/index.js";
 export { Cupcake } from "./cupcake.js";
 export type { CupcakeOptions, HarnessName, HookEvent } from "./cupcake.js";

@@ -22,6 +22,8 @@ export interface DecisionJSON {
   rule_ids: string[];
   updated_input: JsonObject | undefined;
   response: JsonObject;
+  stderr: string;
+  exit_code: number;
 }
 
 /** The outcome of one evaluation, as `Cupcake.evaluate` and `Cupcake.evaluateSync` return it. */
@@ -38,8 +40,12 @@ export class Decision implements DecisionRecord {
   readonly rule_ids: string[];
   /** The merged tool input as JSON text, on Modify. */
   readonly updated_input: string | undefined;
-  /** The harness-formatted response as JSON text: what the hook prints. */
+  /** The harness-formatted response as JSON text: what the hook prints on stdout. */
   readonly response: string;
+  /** What the hook prints on stderr (exit-code protocols show it); usually empty. */
+  readonly stderr: string;
+  /** The exit code the hook ends with; 2 blocks in exit-code protocols (Windsurf). */
+  readonly exit_code: number;
 
   /** Wraps a decision record from the raw `Engine` API. */
   constructor(record: DecisionRecord) {
@@ -50,6 +56,8 @@ export class Decision implements DecisionRecord {
     this.rule_ids = record.rule_ids;
     this.updated_input = record.updated_input;
     this.response = record.response;
+    this.stderr = record.stderr;
+    this.exit_code = record.exit_code;
   }
 
   /** The action may go ahead: `Allow`, or `Modify` with `updated_input` in place of the input. */
@@ -77,6 +85,8 @@ export class Decision implements DecisionRecord {
       updated_input:
         this.updated_input === undefined ? undefined : (JSON.parse(this.updated_input) as JsonObject),
       response: JSON.parse(this.response) as JsonObject,
+      stderr: this.stderr,
+      exit_code: this.exit_code,
     };
   }
 }

@@ -76,13 +76,13 @@ test("a lone surrogate in the event name makes it an unknown event, as U+FFFD wo
 });
 
 test("an unknown harness is refused before loading, with a TypeError", async () => {
-  await expect(Cupcake.init(badInput, { harness: "windsurf" as unknown as HarnessName })).rejects.toThrow(TypeError);
+  await expect(Cupcake.init(badInput, { harness: "aider" as unknown as HarnessName })).rejects.toThrow(TypeError);
   // The message lists the names Node accepts, the CLI's.
-  await expect(Cupcake.init(badInput, { harness: "windsurf" as unknown as HarnessName })).rejects.toThrow(
-    "unknown harness 'windsurf'; expected one of claude (also claude-code, claude_code), cursor",
+  await expect(Cupcake.init(badInput, { harness: "aider" as unknown as HarnessName })).rejects.toThrow(
+    "unknown harness 'aider'; expected one of claude (also claude-code, claude_code), cursor",
   );
   const options = {
-    harness: "Windsurf" as unknown as Harness,
+    harness: "Aider" as unknown as Harness,
     opa_path: undefined,
     timeout_ms: undefined,
     memory_limit_bytes: undefined,

@@ -49,6 +49,8 @@ describe("toJSON", () => {
       rule_ids: ["T-modify"],
       updated_input: { command: "safe" },
       response: JSON.parse(decision.response) as unknown,
+      stderr: "",
+      exit_code: 0,
     });
     expect(json.response).toHaveProperty("hookSpecificOutput");
   });

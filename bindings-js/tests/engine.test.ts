@@ -119,7 +119,7 @@ describe("loading", () => {
       engine.dispose();
     }
     await expect(
-      Cupcake.init(dir, { harness: "windsurf" as "cursor" }),
+      Cupcake.init(dir, { harness: "aider" as "cursor" }),
     ).rejects.toThrow("expected one of claude (also claude-code, claude_code), cursor");
   });
 

@@ -81,6 +81,8 @@ def test_decision_helpers_for_every_kind() -> None:
             rule_ids=[],
             updated_input=None,
             response="{}",
+            stderr="",
+            exit_code=0,
         )
         assert decision.allowed is (kind in proceeds), kind
         assert decision.blocked is (kind in stops), kind
@@ -114,6 +116,8 @@ def test_to_dict_parses_the_json_fields(project: cupcake.Cupcake) -> None:
         "rule_ids": ["SHELL-NPM-CI"],
         "updated_input": {"command": "npm ci"},
         "response": json.loads(decision.response),
+        "stderr": "",
+        "exit_code": 0,
     }
     assert as_dict["response"]["hookSpecificOutput"]["updatedInput"] == {"command": "npm ci"}
     assert json.loads(json.dumps(as_dict)) == as_dict

@@ -85,10 +85,10 @@ def test_lone_surrogate_in_the_event_name_is_no_event(engine: cupcake.Cupcake) -
 
 
 def test_unknown_harness_is_refused_before_loading(engine: cupcake.Cupcake) -> None:
-    with pytest.raises(ValueError, match="unknown harness 'windsurf'"):
-        cupcake.Cupcake.init(BAD_INPUT, harness="windsurf")
+    with pytest.raises(ValueError, match="unknown harness 'aider'"):
+        cupcake.Cupcake.init(BAD_INPUT, harness="aider")
     options = _native.EngineOptions(
-        harness="windsurf",  # type: ignore[arg-type]
+        harness="aider",  # type: ignore[arg-type]
         opa_path=None,
         timeout_ms=None,
         memory_limit_bytes=None,

@@ -47,8 +47,8 @@ def test_harness_names_map_to_the_enum() -> None:
     assert loaded.engine.harness() is cupcake.Harness.CURSOR
     loaded.init(POLICIES, harness=cupcake.Harness.CLAUDE)
     assert loaded.engine.harness() is cupcake.Harness.CLAUDE
-    with pytest.raises(ValueError, match="windsurf"):
-        loaded.init(POLICIES, harness="windsurf")
+    with pytest.raises(ValueError, match="aider"):
+        loaded.init(POLICIES, harness="aider")
 
 
 def test_harness_names_are_the_clis() -> None:
@@ -58,7 +58,7 @@ def test_harness_names_are_the_clis() -> None:
         loaded.init(POLICIES, harness=name)
         assert loaded.engine.harness() is cupcake.Harness.CLAUDE
     with pytest.raises(ValueError, match="expected one of claude .also claude-code, claude_code., cursor"):
-        loaded.init(POLICIES, harness="windsurf")
+        loaded.init(POLICIES, harness="aider")
 
 
 def test_eval_before_init_is_a_clear_error() -> None:

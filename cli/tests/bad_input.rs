@@ -335,7 +335,7 @@ fn an_unknown_harness_blocks() {
         "--policy-dir",
         &dir.display().to_string(),
         "--harness",
-        "windsurf",
+        "aider",
     ]
     .iter()
     .map(ToString::to_string)
@@ -347,5 +347,5 @@ fn an_unknown_harness_blocks() {
     )
     .unwrap_or_else(|why| panic!("{why}"));
     let reason = blocking_reason(&response).unwrap_or_else(|| panic!("not blocking: {response}"));
-    assert!(reason.contains("unknown harness 'windsurf'"), "{reason}");
+    assert!(reason.contains("unknown harness 'aider'"), "{reason}");
 }

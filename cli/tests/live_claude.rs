@@ -113,6 +113,7 @@ impl Project {
         );
         let policies = root.join(".cupcake/policies/claude");
         let _ = std::fs::remove_file(root.join(".cupcake/policies/shared/example.rego"));
+        std::fs::create_dir_all(&policies).expect("mkdir policies");
         std::fs::write(policies.join("case.rego"), policy).expect("write policy");
         // Compile once before the agent runs, so no hook call spends its deadline compiling
         // while the other cases compete for the cores.

@@ -30,7 +30,8 @@ def _blocked(input_data: object, err: Exception) -> dict[str, Any]:
             # Keep the event's name, so the failure is that event's own refusal.
             name = input_data.get("hook_event_name", "") if isinstance(input_data, Mapping) else ""
             text = json.dumps({"hook_event_name": str(name)})
-        blocked: dict[str, Any] = json.loads(failure_response(Harness.CLAUDE, text, reason).response)
+        reply = failure_response(Harness.CLAUDE, text, reason)
+        blocked: dict[str, Any] = json.loads(reply.response)
         return blocked
     except Exception:  # noqa: BLE001 - the answer must still block
         return {"continue": False, "stopReason": reason}

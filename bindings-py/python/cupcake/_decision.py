@@ -33,6 +33,8 @@ class Decision:
         "rule_ids",
         "updated_input",
         "response",
+        "stderr",
+        "exit_code",
     )
 
     kind: DecisionKind
@@ -48,7 +50,11 @@ class Decision:
     updated_input: str | None
     """The merged tool input as JSON text, on Modify."""
     response: str
-    """The harness-formatted response as JSON text: what a hook prints."""
+    """The harness-formatted response as JSON text: what a hook prints on stdout."""
+    stderr: str
+    """What a hook prints on stderr (exit-code protocols show it); usually empty."""
+    exit_code: int
+    """The exit code a hook ends with; 2 blocks in exit-code protocols (Windsurf)."""
 
     @property
     def allowed(self) -> bool:
@@ -77,6 +83,8 @@ class Decision:
             "rule_ids": list(self.rule_ids),
             "updated_input": None if self.updated_input is None else json.loads(self.updated_input),
             "response": json.loads(self.response),
+            "stderr": self.stderr,
+            "exit_code": self.exit_code,
         }
 
 
@@ -90,4 +98,6 @@ def from_native(native: _native.Decision) -> Decision:
         rule_ids=native.rule_ids,
         updated_input=native.updated_input,
         response=native.response,
+        stderr=native.stderr,
+        exit_code=native.exit_code,
     )

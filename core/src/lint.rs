@@ -254,9 +254,17 @@ fn opa_check(set: &PolicySet, options: &EngineOptions, out: &mut Vec<Finding>) {
     let Ok(copies) = crate::compiler::snapshot_sources(set, work.path()) else {
         return;
     };
+    // The copies call the redirected regex builtins; OPA knows them from these capabilities.
+    let capabilities = work.path().join("capabilities.json");
+    if crate::redirect::write_capabilities(&opa.path, &capabilities, options.limits.compile_timeout)
+        .is_err()
+    {
+        return;
+    }
     let mut command = Command::new(&opa.path);
     command
-        .args(["check", "--strict", "--format", "json"])
+        .args(["check", "--strict", "--format", "json", "--capabilities"])
+        .arg(&capabilities)
         .args(&copies)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -286,7 +294,7 @@ fn opa_check(set: &PolicySet, options: &EngineOptions, out: &mut Vec<Finding>) {
                 .and_then(|row| u32::try_from(row).ok()),
             message: format!(
                 "opa check --strict: {}",
-                error["message"].as_str().unwrap_or("")
+                crate::redirect::restore_names(error["message"].as_str().unwrap_or(""))
             ),
         });
     }

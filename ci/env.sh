@@ -9,6 +9,11 @@ export ACTIONLINT_VERSION=1.7.12
 # The real Claude Code CLI (inside the Agent SDK's platform package) for the live hook checks.
 export CLAUDE_AGENT_SDK_VERSION=0.3.328
 export CUPCAKE_CLAUDE_CODE_DIR="$CUPCAKE_DEV_CACHE/claude-agent-sdk-$CLAUDE_AGENT_SDK_VERSION"
+# The other agents' published hook types, for the type checks of their responses
+# (bindings-js/tests/client-types.test.ts). The directory name changes with the versions.
+export CLIENT_TYPES="@google/gemini-cli-core@0.61.0 @github/copilot-sdk@1.0.14 @opencode-ai/plugin@1.18.33 @cline/shared@0.0.86 @types/node@20.19.43"
+CUPCAKE_CLIENT_TYPES_DIR="$CUPCAKE_DEV_CACHE/client-types-$(printf '%s' "$CLIENT_TYPES" | cksum | cut -d' ' -f1)"
+export CUPCAKE_CLIENT_TYPES_DIR
 export CUPCAKE_VENV="$CUPCAKE_DEV_CACHE/venv"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT

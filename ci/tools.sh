@@ -46,6 +46,17 @@ if [ ! -f "$claude_marker" ]; then
   touch "$claude_marker"
 fi
 
+# The other agents' hook type packages, only read by tsc (no install scripts run).
+types_marker="$CUPCAKE_CLIENT_TYPES_DIR/.installed"
+if [ ! -f "$types_marker" ]; then
+  command -v npm >/dev/null || { log "npm is required to install the agents' hook types"; exit 1; }
+  log "installing the agents' hook types: $CLIENT_TYPES"
+  mkdir -p "$CUPCAKE_CLIENT_TYPES_DIR"
+  # shellcheck disable=SC2086 # one argument per package
+  npm install --silent --no-audit --no-fund --ignore-scripts --prefix "$CUPCAKE_CLIENT_TYPES_DIR" $CLIENT_TYPES
+  touch "$types_marker"
+fi
+
 requirements="$REPO_ROOT/ci/requirements-dev.txt"
 stamp="$CUPCAKE_VENV/.requirements"
 if [ ! -x "$CUPCAKE_VENV/bin/python" ] || ! cmp -s "$requirements" "$stamp"; then

@@ -13,7 +13,8 @@ const POLICY_DIR = "__CUPCAKE_POLICY_DIR__";
 // Longer than cupcake's own 5 s deadline, which answers first unless cupcake cannot start.
 const TIMEOUT_MS = 10_000;
 
-interface Answer {
+/** What `cupcake eval --harness opencode` prints (a type only: OpenCode calls every exported value). */
+export interface Answer {
   decision: "allow" | "deny" | "halt";
   reason?: string;
   updated_args?: Record<string, unknown>;

@@ -20,6 +20,7 @@ mod event;
 pub mod ffi;
 mod guard;
 mod harness;
+mod library;
 mod lint;
 mod loader;
 mod metadata;

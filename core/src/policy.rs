@@ -140,6 +140,66 @@ fn read_source(file: &Path) -> Result<String> {
         .map_err(|problem| Error::config(file, format!("cannot read policy: {problem}")))
 }
 
+/// The enabled builtins the project has no copy of, with cupcake's shipped source, each under
+/// the path where its copy would be; a builtin the project keeps (the earlier engine's `init`
+/// wrote them) is added to `files` instead.
+fn shipped_builtins(
+    rulebook: &Rulebook,
+    root: &Path,
+    harness_dir: &Path,
+    files: &mut Vec<PathBuf>,
+) -> Result<Vec<(PathBuf, String)>> {
+    let mut shipped = Vec::new();
+    for name in rulebook.builtins.keys() {
+        let file = harness_dir.join("builtins").join(format!("{name}.rego"));
+        if fs_err::symlink_metadata(&file).is_ok() {
+            if !files.contains(&file) {
+                files.push(file);
+            }
+            continue;
+        }
+        let Some(source) = crate::library::source(name) else {
+            return Err(Error::config(
+                root.join("rulebook.yml"),
+                format!(
+                    "rulebook.yml enables builtin `{name}`, which cupcake does not ship and {} does not hold; the shipped builtins are {}",
+                    file.display(),
+                    crate::library::names()
+                ),
+            ));
+        };
+        shipped.push((file, source));
+    }
+    Ok(shipped)
+}
+
+/// Every input file with its text, in path order: the files on disk as read now, the shipped
+/// builtins as cupcake holds them (in the global tier under its package prefix).
+fn policy_sources(
+    files: Vec<PathBuf>,
+    shipped: Vec<(PathBuf, String)>,
+    scope: Scope,
+) -> Result<Vec<(PathBuf, String)>> {
+    let mut sources = Vec::with_capacity(files.len() + shipped.len());
+    for file in files {
+        let source = read_source(&file)?;
+        sources.push((file, source));
+    }
+    for (file, source) in shipped {
+        let source = match scope {
+            Scope::Global => source.replacen(
+                "package cupcake.policies.",
+                "package cupcake.global.policies.",
+                1,
+            ),
+            Scope::Project => source,
+        };
+        sources.push((file, source));
+    }
+    sources.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(sources)
+}
+
 /// The folder under `policies/` whose policies every harness loads.
 pub const SHARED_DIR: &str = "shared";
 
@@ -172,16 +232,7 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
             }
         }
     }
-    for name in rulebook.builtins.keys() {
-        let file = harness_dir.join("builtins").join(format!("{name}.rego"));
-        if !file.is_file() {
-            return Err(Error::config(
-                &file,
-                format!("rulebook.yml enables builtin `{name}` but its policy file is missing; add it or disable the builtin"),
-            ));
-        }
-        files.push(file);
-    }
+    let shipped = shipped_builtins(&rulebook, &root, &harness_dir, &mut files)?;
     files.sort();
 
     let mut set = PolicySet {
@@ -192,8 +243,7 @@ pub fn discover(path: &Path, harness: Harness, scope: Scope) -> Result<PolicySet
         rulebook,
         sources: BTreeMap::new(),
     };
-    for file in files {
-        let source = read_source(&file)?;
+    for (file, source) in policy_sources(files, shipped, scope)? {
         let package = metadata::package_name(&source).ok_or_else(|| Error::PolicyCompile {
             file: file.clone(),
             line: None,

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::opa_pin::OpaPin;
@@ -111,6 +111,13 @@ impl Rulebook {
                     tracing::debug!(rulebook = %path.display(), key = other, "unknown rulebook key ignored; cupcake validate reports it");
                     rulebook.unknown_keys.push(other.to_string());
                 }
+            }
+        }
+        // Signals the enabled builtins need (their checks and context commands), unless the
+        // rulebook declares a signal of the same name itself.
+        for (name, options) in &rulebook.builtins {
+            for (signal, declared) in crate::library::signals(name, options) {
+                rulebook.signals.entry(signal).or_insert(declared);
             }
         }
         Ok(rulebook)
@@ -221,15 +228,21 @@ fn parse_builtins(path: &Path, value: Value) -> Result<BTreeMap<String, Value>> 
     };
     let mut enabled = BTreeMap::new();
     for (name, settings) in entries {
-        let Value::Object(mut settings) = settings else {
-            return Err(Error::config(
-                path,
-                format!("builtins.{name} must be a mapping with `enabled`"),
-            ));
+        // Configuring a builtin turns it on (`git_pre_check:` alone, or options without
+        // `enabled`), as the earlier engine documented; `enabled: false` turns it off.
+        let mut settings = match settings {
+            Value::Object(settings) => settings,
+            Value::Null => Map::new(),
+            _ => {
+                return Err(Error::config(
+                    path,
+                    format!("builtins.{name} must be a mapping of its options (and `enabled`)"),
+                ))
+            }
         };
         let on = match settings.remove("enabled") {
             Some(Value::Bool(on)) => on,
-            None => false,
+            None => true,
             Some(_) => {
                 return Err(Error::config(
                     path,

@@ -32,6 +32,8 @@ pub struct Tier {
     pub signals: SignalSet,
     /// Absent when the tree has no policies: nothing is compiled and nothing fires.
     pub pool: Option<InstancePool>,
+    /// `input.builtin_config`: each enabled builtin's options, translated once at load.
+    builtin_config: Map<String, Value>,
 }
 
 impl Tier {
@@ -65,6 +67,22 @@ impl Tier {
             }
         }
         let routes = RouteTable::build(&set.policies);
+        let project = set
+            .root
+            .parent()
+            .filter(|_| set.root.ends_with(".cupcake"))
+            .unwrap_or(&set.root)
+            .to_path_buf();
+        let home = crate::dirs::home().ok();
+        let builtin_config = set
+            .rulebook
+            .builtins
+            .iter()
+            .map(|(name, options)| {
+                let config = crate::library::config(name, options, &project, home.as_deref());
+                (name.clone(), config)
+            })
+            .collect();
         let pool = if set.policies.is_empty() {
             None
         } else {
@@ -75,6 +93,7 @@ impl Tier {
             routes,
             signals,
             pool,
+            builtin_config,
         })
     }
 
@@ -101,13 +120,26 @@ impl Tier {
         if routed.is_empty() {
             return Ok(Buckets::default());
         }
-        let wanted: BTreeSet<String> = routed
-            .iter()
-            .filter_map(|&index| self.set.policies.get(index))
+        let routed_policies = || {
+            routed
+                .iter()
+                .filter_map(|&index| self.set.policies.get(index))
+        };
+        let mut wanted: BTreeSet<String> = routed_policies()
             .filter_map(|policy| policy.metadata.routing.as_ref())
             .flat_map(|routing| routing.required_signals.iter().cloned())
             .collect();
-        let builtins = &self.set.rulebook.builtins;
+        // A routed builtin runs the signals its options generated, when this event needs them.
+        let builtin_prefix = format!("{}.builtins.", self.set.scope.policy_prefix());
+        for policy in routed_policies() {
+            let Some(name) = policy.package.strip_prefix(&builtin_prefix) else {
+                continue;
+            };
+            if let Some(options) = self.set.rulebook.builtins.get(name) {
+                wanted.extend(crate::library::wanted(name, options, body));
+            }
+        }
+        let builtins = &self.builtin_config;
         // Copy the event only when there is something to add to it.
         let bytes = if wanted.is_empty() && builtins.is_empty() {
             serde_json::to_vec(body)
@@ -119,11 +151,7 @@ impl Tier {
                 input.insert("signals".into(), Value::Object(results));
             }
             if !builtins.is_empty() {
-                let config: Map<String, Value> = builtins
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
-                input.insert("builtin_config".into(), Value::Object(config));
+                input.insert("builtin_config".into(), Value::Object(builtins.clone()));
             }
             serde_json::to_vec(&input)
         }

@@ -65,19 +65,25 @@ CASES = [
 
 HARNESSES = ["claude", "cursor", "gemini", "copilot", "windsurf", "factory", "opencode", "cline"]
 
-for harness in HARNESSES:
-    area = f"every_agent_{harness}"
-    os.makedirs(area, exist_ok=True)
-    cases = []
-    for note, events, rule in CASES:
-        event = {**events[harness]}
-        if harness == "cline":
-            event["workspaceRoots"] = ["$AREA"]
-        elif harness != "windsurf":
-            event["cwd"] = "$AREA"
-        want = {"kind": "Deny", "rule_ids": [rule]} if rule else {"kind": "Allow", "rule_ids": []}
-        cases.append({"note": f"{area}/{note}", "input": event, "want_result": want})
-    spec = {"harness": harness, "policy_dir_relative": "../../../examples/every-agent", "cases": cases}
-    with open(f"{area}/cases.json", "w") as out:
-        json.dump(spec, out, indent=1)
-        out.write("\n")
+
+def write_areas():
+    for harness in HARNESSES:
+        area = f"every_agent_{harness}"
+        os.makedirs(area, exist_ok=True)
+        cases = []
+        for note, events, rule in CASES:
+            event = {**events[harness]}
+            if harness == "cline":
+                event["workspaceRoots"] = ["$AREA"]
+            elif harness != "windsurf":
+                event["cwd"] = "$AREA"
+            want = {"kind": "Deny", "rule_ids": [rule]} if rule else {"kind": "Allow", "rule_ids": []}
+            cases.append({"note": f"{area}/{note}", "input": event, "want_result": want})
+        spec = {"harness": harness, "policy_dir_relative": "../../../examples/every-agent", "cases": cases}
+        with open(f"{area}/cases.json", "w") as out:
+            json.dump(spec, out, indent=1)
+            out.write("\n")
+
+
+if __name__ == "__main__":
+    write_areas()

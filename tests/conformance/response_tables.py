@@ -97,7 +97,7 @@ def cursor_form(event, kind):
 cursor_events = ["beforeShellExecution", "beforeMCPExecution", "beforeReadFile", "beforeTabFileRead", "preToolUse",
                  "subagentStart", "beforeSubmitPrompt", "sessionStart", "stop", "subagentStop", "postToolUse",
                  "postToolUseFailure", "preCompact", "sessionEnd", "afterFileEdit", "afterShellExecution",
-                 "afterMCPExecution", "afterAgentResponse", "afterAgentThought", "afterTabFileEdit"]
+                 "afterMCPExecution", "afterAgentResponse", "afterAgentThought", "afterTabFileEdit", "workspaceOpen"]
 cases = []
 for event in cursor_events:
     for want, kind in kinds.items():

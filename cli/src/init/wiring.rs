@@ -267,8 +267,8 @@ pub(super) fn wire(harness: Harness, project: &Path, cupcake: &Path) -> Result<V
     };
     let mut written = vec![merge(&wiring, harness, project, cupcake, wiring.file)?];
     // Devin Desktop reads `.devin/hooks.json` instead of `.windsurf/hooks.json` when it
-    // defines hooks, so an existing one is wired too.
-    if harness == Harness::Windsurf && project.join(".devin/hooks.json").exists() {
+    // defines hooks, so a project with `.devin/` gets cupcake there too.
+    if harness == Harness::Windsurf && project.join(".devin").is_dir() {
         written.push(merge(
             &wiring,
             harness,

@@ -83,13 +83,17 @@ impl Protected {
             .extension()
             .is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
         match (grandparent, parent) {
-            (_, ".claude" | ".factory") => name.starts_with("settings") && json,
-            (_, ".cursor" | ".windsurf" | ".devin") | (".codeium", "windsurf") => {
+            (_, ".claude" | ".copilot") | (".github", "copilot") => {
+                name.starts_with("settings") && json
+            }
+            (_, ".factory") => (name.starts_with("settings") || name == "hooks.json") && json,
+            (_, ".cursor" | ".windsurf" | ".devin" | ".codeium") | (".codeium", "windsurf") => {
                 name == "hooks.json"
             }
             (_, ".gemini") => name == "settings.json",
-            (".github", "hooks") => json,
-            (".opencode", "plugin" | "plugins") | (".clinerules", "hooks") => !name.is_empty(),
+            (".github" | ".copilot", "hooks") => json,
+            (".opencode" | "opencode", "plugin" | "plugins")
+            | (".clinerules" | ".cline" | "Cline", "hooks" | "Hooks") => !name.is_empty(),
             _ => name == "opencode.json" || name == "opencode.jsonc",
         }
     }
@@ -287,6 +291,13 @@ mod tests {
             "/x/.opencode/plugin/cupcake.ts",
             "/x/opencode.json",
             "/x/.clinerules/hooks/PreToolUse",
+            "/x/.factory/hooks.json",
+            "/x/.github/copilot/settings.json",
+            "/home/u/.copilot/hooks/cupcake.json",
+            "/home/u/.cline/hooks/PreToolUse",
+            "/home/u/Documents/Cline/Hooks/PreToolUse",
+            "/home/u/.config/opencode/plugins/cupcake.ts",
+            "/home/u/.codeium/hooks.json",
         ] {
             assert!(Protected::is_hook_config(Path::new(config)), "{config}");
         }

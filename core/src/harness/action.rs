@@ -234,7 +234,23 @@ impl Action {
             view.insert("given_path".into(), json!(given));
         }
         if self.paths.is_some() {
-            let paths = self.all_paths(event);
+            // Listed paths are resolved here, as the agent resolves them (preprocessing
+            // resolves the single `path`).
+            let cwd = event
+                .get("cwd")
+                .and_then(Value::as_str)
+                .filter(|cwd| !cwd.is_empty())
+                .map(std::path::Path::new);
+            let home = crate::preprocess::home();
+            let paths: Vec<String> = self
+                .all_paths(event)
+                .into_iter()
+                .map(|given| {
+                    crate::preprocess::paths::as_agent_resolves(given, cwd, home)
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect();
             if let Some(first) = paths.first() {
                 view.entry("path").or_insert_with(|| json!(first));
             }

@@ -110,8 +110,12 @@ impl Protocol for Cline {
         let input = call
             .as_ref()
             .and_then(|call| call.get("input"))
-            .or_else(|| data.as_ref().and_then(|data| data.get("parameters")))
-            .cloned();
+            .cloned()
+            .or_else(|| {
+                data.as_ref()
+                    .and_then(|data| data.get("parameters"))
+                    .map(decode_parameters)
+            });
         copy_if_absent(event, "tool_input", input);
         let root = event
             .get("workspaceInfo")
@@ -174,6 +178,22 @@ impl Protocol for Cline {
     fn stop_everything(&self, reason: &str) -> Reply {
         Reply::json(json!({"cancel": true, "errorMessage": reason}))
     }
+}
+
+/// `preToolUse.parameters` holds every value as text, nested ones JSON-encoded: decoded
+/// here, so a list of commands or requests reads as the list it is.
+fn decode_parameters(parameters: &Value) -> Value {
+    let Value::Object(fields) = parameters else {
+        return parameters.clone();
+    };
+    let decoded = fields.iter().map(|(key, value)| {
+        let value = match value.as_str().map(serde_json::from_str::<Value>) {
+            Some(Ok(nested @ (Value::Array(_) | Value::Object(_)))) => nested,
+            _ => value.clone(),
+        };
+        (key.clone(), value)
+    });
+    Value::Object(decoded.collect())
 }
 
 /// Sets `event[key]` to `value`, unless the key is there already.

@@ -214,7 +214,7 @@ fn tool_action(tool: &str, event: &Map<String, Value>) -> Action {
         "view" => Action::file(ActionKind::Read, path),
         "create" => Action::file(ActionKind::Write, path),
         "edit" | "str_replace_editor" | "apply_patch" => Action::file(ActionKind::Edit, path),
-        "grep" | "rg" | "glob" => Action::file(ActionKind::Read, "/tool_input/path"),
+        "grep" | "rg" | "glob" => Action::files(ActionKind::Read, "/tool_input/paths"),
         "web_fetch" => Action::fetch("/tool_input/url"),
         "web_search" => Action::fetch("/tool_input/query"),
         _ => match mcp_parts(tool) {

@@ -29,6 +29,7 @@ const EVENTS: &[&str] = &[
     "subagentStart",
     "subagentStop",
     "preCompact",
+    "workspaceOpen",
 ];
 
 /// Cursor's agent.

@@ -110,7 +110,7 @@ fn given_path(event: &Map<String, Value>, action: Option<&Action>) -> Option<Str
 }
 
 /// The user's home directory, for a leading `~/` in a file path; looked up once.
-fn home() -> Option<&'static Path> {
+pub(crate) fn home() -> Option<&'static Path> {
     static HOME: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     HOME.get_or_init(|| crate::dirs::home().ok()).as_deref()
 }

@@ -3,7 +3,7 @@
 # title: Produces whichever decision the event's `want` field names, for response-table tests
 # custom:
 #   routing:
-#     required_events: ["beforeShellExecution", "beforeMCPExecution", "beforeReadFile", "beforeTabFileRead", "preToolUse", "subagentStart", "beforeSubmitPrompt", "sessionStart", "stop", "subagentStop", "postToolUse", "postToolUseFailure", "preCompact", "sessionEnd", "afterFileEdit", "afterShellExecution", "afterMCPExecution", "afterAgentResponse", "afterAgentThought", "afterTabFileEdit"]
+#     required_events: ["beforeShellExecution", "beforeMCPExecution", "beforeReadFile", "beforeTabFileRead", "preToolUse", "subagentStart", "beforeSubmitPrompt", "sessionStart", "stop", "subagentStop", "postToolUse", "postToolUseFailure", "preCompact", "sessionEnd", "afterFileEdit", "afterShellExecution", "afterMCPExecution", "afterAgentResponse", "afterAgentThought", "afterTabFileEdit", "workspaceOpen"]
 package cupcake.policies.by_field
 
 import rego.v1

@@ -6,7 +6,7 @@
 // or carry `load` instead of an event (load another engine and expect `want_error`); an area's
 // `follow_up` event runs on the area's engine after every case. See the Rust runner,
 // core/tests/it/conformance.rs, for the full description.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { expect, test } from "vitest";
@@ -41,8 +41,9 @@ type Skips = Record<string, { reason?: string; issue?: string } | undefined>;
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, "utf8"));
 const skips = readJson(join(testsDir, "conformance-skips.json")) as Skips;
+// An area is a directory with cases.json (others, such as library/, hold shared fixtures).
 const areas = readdirSync(conformanceDir, { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
+  .filter((entry) => entry.isDirectory() && existsSync(join(conformanceDir, entry.name, "cases.json")))
   .map((entry) => entry.name)
   .sort();
 const notes = new Set<string>();

@@ -231,6 +231,15 @@ fn rulebook(set: &PolicySet, out: &mut Vec<Finding>) {
             message: "self-protection is off: the agent can change cupcake's own policies and hook configuration".into(),
         });
     }
+    let no_verify = set.rulebook.builtins.get("git_block_no_verify");
+    if no_verify.is_some_and(|options| options.get("exceptions").is_some()) {
+        out.push(Finding {
+            severity: Severity::Warning,
+            file: path.clone(),
+            line: line("exceptions"),
+            message: "git_block_no_verify `exceptions` are not honoured: they name environment variables, which the agent can set".into(),
+        });
+    }
 }
 
 /// `opa check --strict` over copies of the sources: unused variables and imports, shadowed

@@ -10,7 +10,7 @@
 #   id: BUILTIN-POST-EDIT-CHECK
 #   severity: MEDIUM
 #   routing:
-#     required_events: ["PostToolUse", "AfterTool", "postToolUse", "tool.execute.after", "tool_result", "afterFileEdit"]
+#     required_actions: ["write:after", "edit:after"]
 package cupcake.policies.builtins.post_edit_check
 
 import rego.v1

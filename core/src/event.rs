@@ -75,13 +75,13 @@ impl Event {
         })
     }
 
-    /// Routing keys beyond the event and tool: `action:<kind>` for an action the hook can
-    /// still refuse.
+    /// The routing key of the event's action: `action:<kind>` for an action the hook can
+    /// still refuse, `action:<kind>:after` for one already done.
     pub fn action_key(&self) -> Option<String> {
-        self.action
-            .as_ref()
-            .filter(|action| action.before)
-            .map(|action| format!("action:{}", action.kind.name()))
+        self.action.as_ref().map(|action| {
+            let stage = if action.before { "" } else { ":after" };
+            format!("action:{}{stage}", action.kind.name())
+        })
     }
 
     /// Writes `input.cupcake`: the harness, the event and tool names, and the shared view of

@@ -32,7 +32,8 @@ pub struct Routing {
     #[serde(default)]
     pub required_tools: Vec<String>,
     /// Kinds of `input.cupcake.action` (`shell`, `write`, …) the policy refuses, on every
-    /// harness: the policy is routed for each event that is about to do such an action.
+    /// harness: the policy is routed for each event that is about to do such an action
+    /// (`write:after`: each event reporting one done).
     #[serde(default)]
     pub required_actions: Vec<String>,
     /// Signals whose results the policy reads.
@@ -80,16 +81,15 @@ pub fn parse(file: &Path, source: &str) -> Result<PolicyMetadata> {
             });
         }
         let kinds = crate::harness::ActionKind::NAMES;
-        if let Some(unknown) = routing
-            .required_actions
-            .iter()
-            .find(|kind| !kinds.contains(&kind.as_str()))
-        {
+        if let Some(unknown) = routing.required_actions.iter().find(|entry| {
+            let kind = entry.strip_suffix(":after").unwrap_or(entry);
+            !kinds.contains(&kind)
+        }) {
             return Err(Error::PolicyCompile {
                 file: file.to_path_buf(),
                 line: Some(first_line),
                 reason: format!(
-                    "routing lists required_actions `{unknown}`, which is not an action kind; use {}",
+                    "routing lists required_actions `{unknown}`, which is not an action kind; use {} (with `:after` for an action already done)",
                     kinds.join(", ")
                 ),
             });

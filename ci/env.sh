@@ -14,6 +14,12 @@ export CUPCAKE_CLAUDE_CODE_DIR="$CUPCAKE_DEV_CACHE/claude-agent-sdk-$CLAUDE_AGEN
 export CLIENT_TYPES="@google/gemini-cli-core@0.61.0 @github/copilot-sdk@1.0.14 @opencode-ai/plugin@1.18.33 @cline/shared@0.0.86 @types/node@20.19.43"
 CUPCAKE_CLIENT_TYPES_DIR="$CUPCAKE_DEV_CACHE/client-types-$(printf '%s' "$CLIENT_TYPES" | cksum | cut -d' ' -f1)"
 export CUPCAKE_CLIENT_TYPES_DIR
+# The real Gemini CLI for its live hook checks (cli/tests/live_gemini.rs).
+export GEMINI_CLI_VERSION=0.61.0
+export CUPCAKE_GEMINI_CLI_DIR="$CUPCAKE_DEV_CACHE/gemini-cli-$GEMINI_CLI_VERSION"
+# The real GitHub Copilot CLI for its live hook checks (cli/tests/live_copilot.rs).
+export COPILOT_CLI_VERSION=1.0.102
+export CUPCAKE_COPILOT_CLI_DIR="$CUPCAKE_DEV_CACHE/copilot-cli-$COPILOT_CLI_VERSION"
 export CUPCAKE_VENV="$CUPCAKE_DEV_CACHE/venv"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT

@@ -57,6 +57,12 @@ if [ ! -f "$types_marker" ]; then
   touch "$types_marker"
 fi
 
+# The other agents' CLIs their live hook checks run.
+# shellcheck source=ci/tools-gemini.sh
+source "$REPO_ROOT/ci/tools-gemini.sh"
+# shellcheck source=ci/tools-copilot.sh
+source "$REPO_ROOT/ci/tools-copilot.sh"
+
 requirements="$REPO_ROOT/ci/requirements-dev.txt"
 stamp="$CUPCAKE_VENV/.requirements"
 if [ ! -x "$CUPCAKE_VENV/bin/python" ] || ! cmp -s "$requirements" "$stamp"; then

@@ -136,10 +136,9 @@ fn routes(harness: Harness, policy: &Policy, source: &str, out: &mut Vec<Finding
                 tool,
                 format!("required_tools `{tool}` never matches: only a lone \"*\" is a wildcard; list the tools"),
             );
-        } else if let Some(builtin) = protocol
-            .tools()
-            .filter(|builtin| !builtin.contains(&tool.as_str()) && !protocol.is_mcp_tool(tool))
-        {
+        } else if let Some(builtin) = protocol.tools().filter(|builtin| {
+            !builtin.contains(&tool.as_str()) && crate::harness::mcp_parts(protocol, tool).is_none()
+        }) {
             match builtin.iter().find(|known| known.eq_ignore_ascii_case(tool)) {
                 Some(right) => finding(
                     Severity::Error,
@@ -149,7 +148,11 @@ fn routes(harness: Harness, policy: &Policy, source: &str, out: &mut Vec<Finding
                 None => finding(
                     Severity::Warning,
                     tool,
-                    format!("required_tools `{tool}` is not a tool {} is known to send (MCP tools are {})", name(harness), protocol.mcp_spelling()),
+                    format!(
+                        "required_tools `{tool}` is not a tool {} is known to send (MCP tools are {})",
+                        name(harness),
+                        protocol.mcp_naming().map_or("named by their server", |naming| naming.spelling)
+                    ),
                 ),
             }
         }

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Action, ActionKind, Protocol, Reply};
+use super::{Action, ActionKind, Catalog, McpNaming, Protocol, Reply};
 use crate::decision::{DecisionKind, Synthesis};
 
 const EVENTS: &[&str] = &[
@@ -82,39 +82,30 @@ const TOOLS: &[&str] = &[
     "CronList",
 ];
 
+const CATALOG: Catalog = Catalog {
+    title: "Claude Code",
+    events: EVENTS,
+    tool_events: &[
+        "PreToolUse",
+        "PostToolUse",
+        "PostToolUseFailure",
+        "PermissionRequest",
+        "PermissionDenied",
+    ],
+    tools: Some(TOOLS),
+    mcp: Some(McpNaming {
+        prefix: "mcp__",
+        separators: &["__"],
+        spelling: "`mcp__<server>__<tool>`",
+    }),
+};
+
 /// Claude Code, and the Claude Agent SDK's hooks.
 pub(super) struct Claude;
 
 impl Protocol for Claude {
-    fn title(&self) -> &'static str {
-        "Claude Code"
-    }
-
-    fn events(&self) -> &'static [&'static str] {
-        EVENTS
-    }
-
-    fn carries_tool(&self, event: &str) -> bool {
-        matches!(
-            event,
-            "PreToolUse"
-                | "PostToolUse"
-                | "PostToolUseFailure"
-                | "PermissionRequest"
-                | "PermissionDenied"
-        )
-    }
-
-    fn tools(&self) -> Option<&'static [&'static str]> {
-        Some(TOOLS)
-    }
-
-    fn is_mcp_tool(&self, tool: &str) -> bool {
-        mcp_parts(tool).is_some()
-    }
-
-    fn mcp_spelling(&self) -> &'static str {
-        "`mcp__<server>__<tool>`"
+    fn catalog(&self) -> &'static Catalog {
+        &CATALOG
     }
 
     fn action(&self, name: &str, event: &Map<String, Value>) -> Option<Action> {
@@ -165,18 +156,8 @@ fn tool_action(tool: &str) -> Action {
         "NotebookEdit" => Action::file(ActionKind::Edit, "/tool_input/notebook_path"),
         "WebFetch" => Action::fetch("/tool_input/url"),
         "WebSearch" => Action::fetch("/tool_input/query"),
-        _ => match mcp_parts(tool) {
-            Some((server, name)) => Action::mcp(server, name, "/tool_input"),
-            None => Action::other(),
-        },
+        _ => super::mcp_or_other(&Claude, tool),
     }
-}
-
-/// `mcp__<server>__<tool>`, both parts non-empty.
-fn mcp_parts(tool: &str) -> Option<(&str, &str)> {
-    tool.strip_prefix("mcp__")
-        .and_then(|rest| rest.split_once("__"))
-        .filter(|(server, name)| !server.is_empty() && !name.is_empty())
 }
 
 /// How an event refuses what it guards.

@@ -13,7 +13,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Action, ActionKind, Protocol, Reply};
+use super::{Action, ActionKind, Catalog, McpNaming, Protocol, Reply};
 use crate::decision::{DecisionKind, Synthesis};
 
 const EVENTS: &[&str] = &[
@@ -54,35 +54,24 @@ const TOOLS: &[&str] = &[
     "web_search",
 ];
 
+const CATALOG: Catalog = Catalog {
+    title: "Cline",
+    events: EVENTS,
+    tool_events: &["tool_call", "tool_result", "PreToolUse", "PostToolUse"],
+    tools: Some(TOOLS),
+    mcp: Some(McpNaming {
+        prefix: "",
+        separators: &["__"],
+        spelling: "`<server>__<tool>`",
+    }),
+};
+
 /// Cline: the CLI and the VS Code extension.
 pub(super) struct Cline;
 
 impl Protocol for Cline {
-    fn title(&self) -> &'static str {
-        "Cline"
-    }
-
-    fn events(&self) -> &'static [&'static str] {
-        EVENTS
-    }
-
-    fn carries_tool(&self, event: &str) -> bool {
-        matches!(
-            event,
-            "tool_call" | "tool_result" | "PreToolUse" | "PostToolUse"
-        )
-    }
-
-    fn tools(&self) -> Option<&'static [&'static str]> {
-        Some(TOOLS)
-    }
-
-    fn is_mcp_tool(&self, tool: &str) -> bool {
-        mcp_parts(tool).is_some()
-    }
-
-    fn mcp_spelling(&self) -> &'static str {
-        "`<server>__<tool>`"
+    fn catalog(&self) -> &'static Catalog {
+        &CATALOG
     }
 
     /// `hookName` is the event; the tool and its input are in `tool_call` / `tool_result`
@@ -319,18 +308,6 @@ fn tool_action(tool: &str, event: &Map<String, Value>) -> Action {
         "apply_patch" => Action::files(ActionKind::Edit, "/patch_files"),
         "fetch_web_content" => Action::fetch("/tool_input/requests/0/url"),
         "web_search" => Action::fetch("/tool_input/query"),
-        _ => match mcp_parts(tool) {
-            Some((server, name)) => Action::mcp(server, name, "/tool_input"),
-            None => Action::other(),
-        },
+        _ => super::mcp_or_other(&Cline, tool),
     }
-}
-
-/// `<server>__<tool>`, split at the first `__`.
-fn mcp_parts(tool: &str) -> Option<(&str, &str)> {
-    if TOOLS.contains(&tool) {
-        return None;
-    }
-    tool.split_once("__")
-        .filter(|(server, name)| !server.is_empty() && !name.is_empty())
 }

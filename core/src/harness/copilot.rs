@@ -11,7 +11,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Action, ActionKind, Protocol, Reply};
+use super::{Action, ActionKind, Catalog, McpNaming, Protocol, Reply};
 use crate::decision::{DecisionKind, Synthesis};
 
 const EVENTS: &[&str] = &[
@@ -65,6 +65,24 @@ const TOOLS: &[&str] = &[
     "report_intent",
 ];
 
+const CATALOG: Catalog = Catalog {
+    title: "GitHub Copilot",
+    events: EVENTS,
+    tool_events: &[
+        "preToolUse",
+        "permissionRequest",
+        "postToolUse",
+        "postToolUseFailure",
+        "preMcpToolCall",
+    ],
+    tools: Some(TOOLS),
+    mcp: Some(McpNaming {
+        prefix: "",
+        separators: &["/", "-"],
+        spelling: "`<server>-<tool>`",
+    }),
+};
+
 /// GitHub Copilot (CLI and cloud agent).
 pub(super) struct Copilot;
 
@@ -100,35 +118,8 @@ fn form(event: &str) -> Form {
 }
 
 impl Protocol for Copilot {
-    fn title(&self) -> &'static str {
-        "GitHub Copilot"
-    }
-
-    fn events(&self) -> &'static [&'static str] {
-        EVENTS
-    }
-
-    fn carries_tool(&self, event: &str) -> bool {
-        matches!(
-            event,
-            "preToolUse"
-                | "permissionRequest"
-                | "postToolUse"
-                | "postToolUseFailure"
-                | "preMcpToolCall"
-        )
-    }
-
-    fn tools(&self) -> Option<&'static [&'static str]> {
-        Some(TOOLS)
-    }
-
-    fn is_mcp_tool(&self, tool: &str) -> bool {
-        mcp_parts(tool).is_some()
-    }
-
-    fn mcp_spelling(&self) -> &'static str {
-        "`<server>-<tool>`"
+    fn catalog(&self) -> &'static Catalog {
+        &CATALOG
     }
 
     /// `hookName` (permissionRequest) is the event name; `toolName` the tool; `toolArgs`
@@ -217,23 +208,8 @@ fn tool_action(tool: &str, event: &Map<String, Value>) -> Action {
         "grep" | "rg" | "glob" => Action::files(ActionKind::Read, "/tool_input/paths"),
         "web_fetch" => Action::fetch("/tool_input/url"),
         "web_search" => Action::fetch("/tool_input/query"),
-        _ => match mcp_parts(tool) {
-            Some((server, name)) => Action::mcp(server, name, "/tool_input"),
-            None => Action::other(),
-        },
+        _ => super::mcp_or_other(&Copilot, tool),
     }
-}
-
-/// An MCP tool: `<server>-<tool>` (`preToolUse`) or `<server>/<tool>` (`permissionRequest`).
-/// Built-in tools never contain either separator. A server name with `-` in it is split at
-/// its first `-`; the full name stays in `tool_name`.
-fn mcp_parts(tool: &str) -> Option<(&str, &str)> {
-    if TOOLS.contains(&tool) {
-        return None;
-    }
-    tool.split_once('/')
-        .or_else(|| tool.split_once('-'))
-        .filter(|(server, name)| !server.is_empty() && !name.is_empty())
 }
 
 fn response(event: &str, decision: &Synthesis) -> Value {

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Action, ActionKind, Protocol, Reply};
+use super::{Action, ActionKind, Catalog, Protocol, Reply};
 use crate::decision::{DecisionKind, Synthesis};
 
 const EVENTS: &[&str] = &[
@@ -32,27 +32,26 @@ const EVENTS: &[&str] = &[
     "workspaceOpen",
 ];
 
+const CATALOG: Catalog = Catalog {
+    title: "Cursor",
+    events: EVENTS,
+    tool_events: &[
+        "beforeMCPExecution",
+        "afterMCPExecution",
+        "preToolUse",
+        "postToolUse",
+        "postToolUseFailure",
+    ],
+    tools: None,
+    mcp: None,
+};
+
 /// Cursor's agent.
 pub(super) struct Cursor;
 
 impl Protocol for Cursor {
-    fn title(&self) -> &'static str {
-        "Cursor"
-    }
-
-    fn events(&self) -> &'static [&'static str] {
-        EVENTS
-    }
-
-    fn carries_tool(&self, event: &str) -> bool {
-        matches!(
-            event,
-            "beforeMCPExecution"
-                | "afterMCPExecution"
-                | "preToolUse"
-                | "postToolUse"
-                | "postToolUseFailure"
-        )
+    fn catalog(&self) -> &'static Catalog {
+        &CATALOG
     }
 
     fn action(&self, name: &str, event: &Map<String, Value>) -> Option<Action> {

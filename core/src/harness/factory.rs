@@ -7,7 +7,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Action, ActionKind, Protocol, Reply};
+use super::{Action, ActionKind, Catalog, McpNaming, Protocol, Reply};
 use crate::decision::{DecisionKind, Synthesis};
 
 const EVENTS: &[&str] = &[
@@ -51,32 +51,24 @@ const TOOLS: &[&str] = &[
     "ExitSpecMode",
 ];
 
+const CATALOG: Catalog = Catalog {
+    title: "Factory Droid",
+    events: EVENTS,
+    tool_events: &["PreToolUse", "PostToolUse"],
+    tools: Some(TOOLS),
+    mcp: Some(McpNaming {
+        prefix: "",
+        separators: &["___"],
+        spelling: "`<server>___<tool>`",
+    }),
+};
+
 /// Factory's Droid.
 pub(super) struct Factory;
 
 impl Protocol for Factory {
-    fn title(&self) -> &'static str {
-        "Factory Droid"
-    }
-
-    fn events(&self) -> &'static [&'static str] {
-        EVENTS
-    }
-
-    fn carries_tool(&self, event: &str) -> bool {
-        matches!(event, "PreToolUse" | "PostToolUse")
-    }
-
-    fn tools(&self) -> Option<&'static [&'static str]> {
-        Some(TOOLS)
-    }
-
-    fn is_mcp_tool(&self, tool: &str) -> bool {
-        mcp_parts(tool).is_some()
-    }
-
-    fn mcp_spelling(&self) -> &'static str {
-        "`<server>___<tool>`"
+    fn catalog(&self) -> &'static Catalog {
+        &CATALOG
     }
 
     /// `ApplyPatch` names its files only inside the patch text (`tool_input.input`).
@@ -144,17 +136,8 @@ fn tool_action(tool: &str) -> Action {
         "ApplyPatch" => Action::files(ActionKind::Edit, "/patch_files"),
         "FetchUrl" => Action::fetch("/tool_input/url"),
         "WebSearch" => Action::fetch("/tool_input/query"),
-        _ => match mcp_parts(tool) {
-            Some((server, name)) => Action::mcp(server, name, "/tool_input"),
-            None => Action::other(),
-        },
+        _ => super::mcp_or_other(&Factory, tool),
     }
-}
-
-/// `<server>___<tool>` (three underscores).
-fn mcp_parts(tool: &str) -> Option<(&str, &str)> {
-    tool.split_once("___")
-        .filter(|(server, name)| !server.is_empty() && !name.is_empty())
 }
 
 fn response(event: &str, decision: &Synthesis) -> Reply {

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Action, ActionKind, Protocol, Reply};
+use super::{Action, ActionKind, Catalog, McpNaming, Protocol, Reply};
 use crate::decision::{DecisionKind, Synthesis};
 
 const EVENTS: &[&str] = &[
@@ -53,6 +53,18 @@ const TOOLS: &[&str] = &[
     "save_memory",
 ];
 
+const CATALOG: Catalog = Catalog {
+    title: "Gemini CLI",
+    events: EVENTS,
+    tool_events: &["BeforeTool", "AfterTool"],
+    tools: Some(TOOLS),
+    mcp: Some(McpNaming {
+        prefix: "mcp_",
+        separators: &["_"],
+        spelling: "`mcp_<server>_<tool>`",
+    }),
+};
+
 /// Gemini CLI.
 pub(super) struct Gemini;
 
@@ -91,28 +103,8 @@ fn form(event: &str) -> Form {
 }
 
 impl Protocol for Gemini {
-    fn title(&self) -> &'static str {
-        "Gemini CLI"
-    }
-
-    fn events(&self) -> &'static [&'static str] {
-        EVENTS
-    }
-
-    fn carries_tool(&self, event: &str) -> bool {
-        matches!(event, "BeforeTool" | "AfterTool")
-    }
-
-    fn tools(&self) -> Option<&'static [&'static str]> {
-        Some(TOOLS)
-    }
-
-    fn is_mcp_tool(&self, tool: &str) -> bool {
-        tool.starts_with("mcp_")
-    }
-
-    fn mcp_spelling(&self) -> &'static str {
-        "`mcp_<server>_<tool>`"
+    fn catalog(&self) -> &'static Catalog {
+        &CATALOG
     }
 
     fn action(&self, name: &str, event: &Map<String, Value>) -> Option<Action> {

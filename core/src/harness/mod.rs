@@ -47,28 +47,32 @@ impl Reply {
 
 /// One agent's hook protocol.
 pub(crate) trait Protocol: Sync {
+    /// What the agent sends: names, events, tools.
+    fn catalog(&self) -> &'static Catalog;
+
     /// The agent's name for messages, e.g. "Claude Code".
-    fn title(&self) -> &'static str;
+    fn title(&self) -> &'static str {
+        self.catalog().title
+    }
 
     /// Every event name the agent sends.
-    fn events(&self) -> &'static [&'static str];
+    fn events(&self) -> &'static [&'static str] {
+        self.catalog().events
+    }
 
-    /// Events whose input names a tool, so `required_tools` can match them.
-    fn carries_tool(&self, event: &str) -> bool;
+    /// Whether `event`'s input names a tool, so `required_tools` can match it.
+    fn carries_tool(&self, event: &str) -> bool {
+        self.catalog().tool_events.contains(&event)
+    }
 
     /// The agent's built-in tool names, when the set is closed (for `validate`).
     fn tools(&self) -> Option<&'static [&'static str]> {
-        None
+        self.catalog().tools
     }
 
-    /// Whether `tool` names an MCP tool in this agent's spelling.
-    fn is_mcp_tool(&self, _tool: &str) -> bool {
-        false
-    }
-
-    /// How this agent names MCP tools, for messages, e.g. "`mcp__<server>__<tool>`".
-    fn mcp_spelling(&self) -> &'static str {
-        "named by their server"
+    /// How this agent spells MCP tool names, when they follow one pattern.
+    fn mcp_naming(&self) -> Option<&'static McpNaming> {
+        self.catalog().mcp.as_ref()
     }
 
     /// Copies the agent's own spellings of the event name, tool name and tool input into
@@ -124,6 +128,57 @@ fn hook_specific_output(out: &mut Map<String, Value>, event: &str, specific: Map
     body.insert("hookEventName".into(), Value::String(event.to_string()));
     body.extend(specific);
     out.insert("hookSpecificOutput".into(), Value::Object(body));
+}
+
+/// What an agent sends, as data: one per harness file.
+pub(crate) struct Catalog {
+    /// The agent's name for messages.
+    pub title: &'static str,
+    /// Every event name it sends.
+    pub events: &'static [&'static str],
+    /// The events whose input names a tool.
+    pub tool_events: &'static [&'static str],
+    /// Its built-in tools, when the set is closed.
+    pub tools: Option<&'static [&'static str]>,
+    /// Its MCP tool spelling, when there is one pattern.
+    pub mcp: Option<McpNaming>,
+}
+
+/// How an agent spells an MCP tool's name: `<prefix><server><separator><tool>`.
+pub(crate) struct McpNaming {
+    /// Text before the server (Claude's `mcp__`), often none.
+    pub prefix: &'static str,
+    /// Separators between server and tool, tried in order; the name splits at the first one
+    /// found (a server name containing it is ambiguous; `tool_name` keeps the full name).
+    pub separators: &'static [&'static str],
+    /// The spelling, for messages.
+    pub spelling: &'static str,
+}
+
+/// The server and tool an MCP tool name of `protocol` names; built-in tools are never MCP.
+pub(crate) fn mcp_parts<'a>(protocol: &dyn Protocol, tool: &'a str) -> Option<(&'a str, &'a str)> {
+    let naming = protocol.mcp_naming()?;
+    if protocol
+        .tools()
+        .is_some_and(|builtin| builtin.contains(&tool))
+    {
+        return None;
+    }
+    let rest = tool.strip_prefix(naming.prefix)?;
+    naming
+        .separators
+        .iter()
+        .find_map(|separator| rest.split_once(separator))
+        .filter(|(server, name)| !server.is_empty() && !name.is_empty())
+}
+
+/// The action of a tool no protocol row names: an MCP call with its arguments in
+/// `tool_input`, or another tool.
+fn mcp_or_other(protocol: &dyn Protocol, tool: &str) -> Action {
+    match mcp_parts(protocol, tool) {
+        Some((server, name)) => Action::mcp(server, name, "/tool_input"),
+        None => Action::other(),
+    }
 }
 
 /// The protocol of `harness`.

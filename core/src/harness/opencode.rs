@@ -14,7 +14,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Action, ActionKind, Protocol, Reply};
+use super::{Action, ActionKind, Catalog, McpNaming, Protocol, Reply};
 use crate::decision::{DecisionKind, Synthesis};
 
 const EVENTS: &[&str] = &[
@@ -45,32 +45,24 @@ const TOOLS: &[&str] = &[
     "invalid",
 ];
 
+const CATALOG: Catalog = Catalog {
+    title: "OpenCode",
+    events: EVENTS,
+    tool_events: &["tool.execute.before", "tool.execute.after"],
+    tools: Some(TOOLS),
+    mcp: Some(McpNaming {
+        prefix: "",
+        separators: &["_"],
+        spelling: "`<server>_<tool>`",
+    }),
+};
+
 /// OpenCode, through cupcake's plugin.
 pub(super) struct OpenCode;
 
 impl Protocol for OpenCode {
-    fn title(&self) -> &'static str {
-        "OpenCode"
-    }
-
-    fn events(&self) -> &'static [&'static str] {
-        EVENTS
-    }
-
-    fn carries_tool(&self, event: &str) -> bool {
-        event.starts_with("tool.execute.")
-    }
-
-    fn tools(&self) -> Option<&'static [&'static str]> {
-        Some(TOOLS)
-    }
-
-    fn is_mcp_tool(&self, tool: &str) -> bool {
-        mcp_parts(tool).is_some()
-    }
-
-    fn mcp_spelling(&self) -> &'static str {
-        "`<server>_<tool>`"
+    fn catalog(&self) -> &'static Catalog {
+        &CATALOG
     }
 
     /// `apply_patch` names its files only inside the patch text; they are listed in
@@ -164,19 +156,6 @@ fn tool_action(tool: &str) -> Action {
         "apply_patch" => Action::files(ActionKind::Edit, "/patch_files"),
         "webfetch" => Action::fetch("/tool_input/url"),
         "websearch" => Action::fetch("/tool_input/query"),
-        _ => match mcp_parts(tool) {
-            Some((server, name)) => Action::mcp(server, name, "/tool_input"),
-            None => Action::other(),
-        },
+        _ => super::mcp_or_other(&OpenCode, tool),
     }
-}
-
-/// `<server>_<tool>`, split at the first `_` (a server name with `_` in it is ambiguous; the
-/// full name stays in `tool_name`). Built-in tools with `_` are not MCP tools.
-fn mcp_parts(tool: &str) -> Option<(&str, &str)> {
-    if TOOLS.contains(&tool) {
-        return None;
-    }
-    tool.split_once('_')
-        .filter(|(server, name)| !server.is_empty() && !name.is_empty())
 }

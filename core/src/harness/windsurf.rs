@@ -7,7 +7,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Action, ActionKind, Protocol, Reply};
+use super::{Action, ActionKind, Catalog, Protocol, Reply};
 use crate::decision::{DecisionKind, Synthesis};
 
 const EVENTS: &[&str] = &[
@@ -25,21 +25,21 @@ const EVENTS: &[&str] = &[
     "post_setup_worktree",
 ];
 
+const CATALOG: Catalog = Catalog {
+    title: "Windsurf",
+    events: EVENTS,
+    // Each event is one kind of tool; none names it.
+    tool_events: &[],
+    tools: None,
+    mcp: None,
+};
+
 /// Windsurf's Cascade agent.
 pub(super) struct Windsurf;
 
 impl Protocol for Windsurf {
-    fn title(&self) -> &'static str {
-        "Windsurf"
-    }
-
-    fn events(&self) -> &'static [&'static str] {
-        EVENTS
-    }
-
-    fn carries_tool(&self, _event: &str) -> bool {
-        // Each event is one kind of tool; none names it.
-        false
+    fn catalog(&self) -> &'static Catalog {
+        &CATALOG
     }
 
     /// The event name is `agent_action_name`; a shell command's directory is

@@ -2,14 +2,13 @@
 // Rust, Python and Node) is type-checked by `tsc --strict` against the Claude Agent SDK's own
 // `SyncHookJSONOutput` (the pinned @anthropic-ai/claude-agent-sdk that ci/tools.sh installs).
 // A response the client's types would reject fails here, naming its case.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { conformanceDir, testsDir } from "./support.js";
+import { type TypeCheck, typeCheck as typeCheckFiles } from "./typecheck.js";
 
 const sdkDir = process.env.CUPCAKE_CLAUDE_CODE_DIR;
-const tsc = join(testsDir, "..", "node_modules", "typescript", "bin", "tsc");
 
 interface Case {
   note: string;
@@ -34,7 +33,7 @@ function claudeResponses(): Array<[string, unknown]> {
 }
 
 /** Type-checks `responses` as `SyncHookJSONOutput`s; returns tsc's status and output. */
-function typeCheck(responses: Array<[string, unknown]>): { status: number | null; output: string } {
+function typeCheck(responses: Array<[string, unknown]>): TypeCheck {
   const entries = responses.map(([note, response]) => `  // ${note}\n  ${JSON.stringify(response)},`);
   return typeCheckSource(
     `import type { SyncHookJSONOutput } from "@anthropic-ai/claude-agent-sdk";\n` +
@@ -42,33 +41,10 @@ function typeCheck(responses: Array<[string, unknown]>): { status: number | null
   );
 }
 
-/** Runs `tsc --strict` on one module `source` next to the SDK; returns status and output. */
-function typeCheckSource(source: string): { status: number | null; output: string } {
+/** Runs `tsc --strict` on one module `source` inside the SDK's install. */
+function typeCheckSource(source: string): TypeCheck {
   if (!sdkDir) throw new Error("CUPCAKE_CLAUDE_CODE_DIR is not set: source ci/env.sh");
-  // Inside the SDK's install so `@anthropic-ai/claude-agent-sdk` resolves from its node_modules.
-  const dir = mkdtempSync(join(sdkDir, "typecheck-"));
-  try {
-    writeFileSync(join(dir, "responses.mts"), source);
-    writeFileSync(
-      join(dir, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          noEmit: true,
-          skipLibCheck: true,
-          module: "nodenext",
-          moduleResolution: "nodenext",
-          target: "es2022",
-          types: [],
-        },
-        files: ["responses.mts"],
-      }),
-    );
-    const run = spawnSync(process.execPath, [tsc, "-p", join(dir, "tsconfig.json")], { encoding: "utf8" });
-    return { status: run.status, output: `${run.stdout}${run.stderr}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return typeCheckFiles(sdkDir, { "responses.mts": source });
 }
 
 test("every Claude response type-checks against the Agent SDK's SyncHookJSONOutput", () => {

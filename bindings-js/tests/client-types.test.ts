@@ -4,14 +4,13 @@
 // cupcake's OpenCode plugin is checked against `@opencode-ai/plugin`'s `Plugin`, and the
 // OpenCode responses against the answer type that plugin reads. Controls that must fail prove
 // each check bites. Claude Code's responses have their own check (claude-types.test.ts).
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { conformanceDir, testsDir } from "./support.js";
+import { type TypeCheck, typeCheck as typeCheckFiles } from "./typecheck.js";
 
 const typesDir = process.env.CUPCAKE_CLIENT_TYPES_DIR;
-const tsc = join(testsDir, "..", "node_modules", "typescript", "bin", "tsc");
 const plugin = join(testsDir, "..", "..", "cli", "src", "init", "opencode-plugin.ts");
 
 interface Case {
@@ -33,36 +32,9 @@ function responses(harness: string): Array<[string, string, unknown]> {
   });
 }
 
-/** Runs `tsc --strict` on `files` (name → source) inside the types install. */
-function typeCheck(
-  files: Record<string, string>,
-  resolution: "nodenext" | "bundler" = "nodenext",
-): { status: number | null; output: string } {
-  if (!typesDir) throw new Error("CUPCAKE_CLIENT_TYPES_DIR is not set: source ci/env.sh");
-  const dir = mkdtempSync(join(typesDir, "typecheck-"));
-  try {
-    for (const [name, source] of Object.entries(files)) writeFileSync(join(dir, name), source);
-    writeFileSync(
-      join(dir, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          strict: true,
-          noEmit: true,
-          // Some of the agents' own declaration files do not compile alone; ours must.
-          skipLibCheck: true,
-          module: resolution === "bundler" ? "esnext" : "nodenext",
-          moduleResolution: resolution,
-          target: "es2022",
-          types: ["node"],
-        },
-        files: Object.keys(files),
-      }),
-    );
-    const run = spawnSync(process.execPath, [tsc, "-p", join(dir, "tsconfig.json")], { encoding: "utf8" });
-    return { status: run.status, output: `${run.stdout}${run.stderr}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** Runs `tsc --strict` on `files` (name → source) inside the agents' types install. */
+function typeCheck(files: Record<string, string>, resolution: "nodenext" | "bundler" = "nodenext"): TypeCheck {
+  return typeCheckFiles(typesDir, files, { resolution, types: ["node"] });
 }
 
 /** A module declaring each response as the output type its event has. */
@@ -73,7 +45,7 @@ function module(header: string, typeOf: (event: string) => string, cases: Array<
   return `${header}\n${lines.join("\n")}\n`;
 }
 
-function expectClean(result: { status: number | null; output: string }): void {
+function expectClean(result: TypeCheck): void {
   expect(result.output).toBe("");
   expect(result.status).toBe(0);
 }

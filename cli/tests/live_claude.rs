@@ -4,152 +4,47 @@
 //! `touch ran.txt`; each case writes one policy and checks what the client did with cupcake's
 //! answer — whether the tool ran, whether text reached the model, whether the turn ended.
 #![cfg(unix)]
+#![expect(clippy::panic, reason = "a test fails by panicking")]
 
-use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+#[path = "live/support.rs"]
+mod support;
 
-use serde_json::Value;
+use std::path::PathBuf;
+
+use serde_json::{json, Value};
+use support::{event_policy, model_saw, Install, Project, Run, Slot, VERDICT};
 
 /// The CLI binary inside the SDK's platform package.
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the test tools' location comes from ci/env.sh"
-)]
 fn claude_cli() -> PathBuf {
-    let dir = std::env::var_os("CUPCAKE_CLAUDE_CODE_DIR")
-        .expect("CUPCAKE_CLAUDE_CODE_DIR is set (source ci/env.sh; ci/tools.sh installs the CLI)");
-    let cli = Path::new(&dir).join("node_modules/@anthropic-ai/claude-agent-sdk-linux-x64/claude");
-    assert!(
-        cli.is_file(),
-        "{} is missing: run ci/tools.sh",
-        cli.display()
-    );
-    cli
+    Install::from_env("CUPCAKE_CLAUDE_CODE_DIR", "ci/tools.sh")
+        .file("node_modules/@anthropic-ai/claude-agent-sdk-linux-x64/claude")
 }
 
-/// The fake API, killed when dropped.
-struct FakeApi {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-impl FakeApi {
-    fn start(dir: &Path, bash_command: &str) -> Self {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live/fake-anthropic.mjs");
-        let mut child = Command::new("node")
-            .arg(script)
-            .arg(dir)
-            .env("FAKE_BASH_COMMAND", bash_command)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("node runs the fake API");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("fake API prints its port");
-        let port = line
-            .trim()
-            .strip_prefix("PORT=")
-            .and_then(|p| p.parse().ok())
-            .expect("PORT=<n>");
-        Self {
-            child,
-            port,
-            log: dir.join("requests.jsonl"),
-        }
-    }
-
-    /// Bodies of the requests that offered the Bash tool: the agent's own turns.
-    fn turns(&self) -> Vec<Value> {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        text.lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .map(|entry| entry["body"].clone())
-            .filter(|body| {
-                body["tools"]
-                    .as_array()
-                    .is_some_and(|tools| tools.iter().any(|t| t["name"] == "Bash"))
-            })
-            .collect()
-    }
-}
-
-impl Drop for FakeApi {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Whether a logged request offered the Bash tool: one of the agent's own turns.
+fn offers_bash(request: &Value) -> bool {
+    request["body"]["tools"]
+        .as_array()
+        .is_some_and(|tools| tools.iter().any(|t| t["name"] == "Bash"))
 }
 
 /// One project with cupcake wired by `cupcake init` and one policy.
-struct Project {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-    home: PathBuf,
-    api_dir: PathBuf,
-}
-
 impl Project {
     fn new(policy: &str) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let root = dir.path().join("proj");
-        let home = dir.path().join("home");
-        let api_dir = dir.path().join("api");
-        for path in [&root, &home, &api_dir] {
-            std::fs::create_dir_all(path).expect("mkdir");
-        }
-        let init = Command::new(env!("CARGO_BIN_EXE_cupcake"))
-            .args(["init", "--harness", "claude", "--dir"])
-            .arg(&root)
-            .output()
-            .expect("cupcake init runs");
-        assert!(
-            init.status.success(),
-            "{}",
-            String::from_utf8_lossy(&init.stderr)
+        let project = Self::create();
+        let warm =
+            json!({"hook_event_name": "SessionEnd", "session_id": "warm", "reason": "other"});
+        project.init("claude", Some(policy), &[], &warm);
+        project
+    }
+
+    /// Runs one `-p` turn; the fake API that served it logged the requests.
+    fn run(&self, permission_mode: &str) -> Run {
+        let api = self.fake_api(
+            "fake-anthropic.mjs",
+            &[("FAKE_BASH_COMMAND", "touch ran.txt")],
         );
-        let policies = root.join(".cupcake/policies/claude");
-        let _ = std::fs::remove_file(root.join(".cupcake/policies/shared/example.rego"));
-        std::fs::create_dir_all(&policies).expect("mkdir policies");
-        std::fs::write(policies.join("case.rego"), policy).expect("write policy");
-        // Compile once before the agent runs, so no hook call spends its deadline compiling
-        // while the other cases compete for the cores.
-        let warm = Command::new(env!("CARGO_BIN_EXE_cupcake"))
-            .args(["eval", "--harness", "claude", "--policy-dir"])
-            .arg(root.join(".cupcake"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .and_then(|mut child| {
-                use std::io::Write as _;
-                child
-                    .stdin
-                    .take()
-                    .expect("stdin")
-                    .write_all(br#"{"hook_event_name": "SessionEnd", "session_id": "warm", "reason": "other"}"#)?;
-                child.wait()
-            })
-            .expect("cupcake eval runs");
-        assert!(warm.success(), "the case's policy compiles");
-        Self {
-            _dir: dir,
-            root,
-            home,
-            api_dir,
-        }
-    }
-
-    fn settings_path(&self) -> PathBuf {
-        self.root.join(".claude/settings.json")
-    }
-
-    /// Runs one `-p` turn and returns the fake API that served it.
-    fn run(&self, permission_mode: &str) -> FakeApi {
-        let api = FakeApi::start(&self.api_dir, "touch ran.txt");
-        let mut child = Command::new(claude_cli())
+        let mut claude = self.agent(claude_cli());
+        claude
             .args([
                 "-p",
                 "run it",
@@ -159,68 +54,30 @@ impl Project {
                 "4",
             ])
             .args(["--permission-mode", permission_mode])
-            .current_dir(&self.root)
-            .env_clear()
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-            .env("HOME", &self.home)
-            .env("TERM", "dumb")
-            .env(
-                "ANTHROPIC_BASE_URL",
-                format!("http://127.0.0.1:{}", api.port),
-            )
             .env("ANTHROPIC_API_KEY", "test-key")
             .env("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1")
             .env("DISABLE_AUTOUPDATER", "1")
             .env("DISABLE_TELEMETRY", "1")
             // bypassPermissions refuses to run as root outside a sandbox; tests may run as root.
             .env("IS_SANDBOX", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the Claude Code CLI starts");
-        let deadline = Instant::now() + Duration::from_secs(90);
-        while child.try_wait().expect("wait").is_none() {
-            let timed_out = Instant::now() > deadline;
-            if timed_out {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
-            assert!(!timed_out, "the Claude Code CLI ran longer than 90 s");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        api
+            .env("ANTHROPIC_BASE_URL", api.url());
+        self.run_agent(&Slot::take(), "Claude Code", claude, api, offers_bash)
     }
 
-    fn ran(&self, file: &str) -> bool {
-        self.root.join(file).exists()
+    fn settings_path(&self) -> PathBuf {
+        self.root.join(".claude/settings.json")
     }
-}
-
-/// Whether `needle` appears anywhere in the requests' message lists.
-fn model_saw(turns: &[Value], needle: &str) -> bool {
-    turns
-        .iter()
-        .any(|body| body["messages"].to_string().contains(needle))
 }
 
 fn bash_policy(body: &str) -> String {
-    format!(
-        "# METADATA\n# scope: package\n# title: live case\n# custom:\n#   routing:\n\
-         #     required_events: [\"PreToolUse\"]\n#     required_tools: [\"Bash\"]\n\
-         package cupcake.policies.live_case\n\nimport rego.v1\n\n{body}\n"
+    support::policy(
+        &[
+            "required_events: [\"PreToolUse\"]",
+            "required_tools: [\"Bash\"]",
+        ],
+        body,
     )
 }
-
-fn event_policy(event: &str, body: &str) -> String {
-    format!(
-        "# METADATA\n# scope: package\n# title: live case\n# custom:\n#   routing:\n\
-         #     required_events: [\"{event}\"]\npackage cupcake.policies.live_case\n\n\
-         import rego.v1\n\n{body}\n"
-    )
-}
-
-const VERDICT: &str = r#"{"rule_id": "LIVE", "reason": "LIVE-REASON-7", "severity": "HIGH"}"#;
 
 #[test]
 fn allow_leaves_claudes_permissions_in_charge() {

@@ -11,37 +11,16 @@
 #![cfg(unix)]
 #![expect(clippy::panic, reason = "a test fails by panicking")]
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::os::unix::process::CommandExt as _;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Condvar, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+#[path = "live/support.rs"]
+mod support;
+
+use std::path::PathBuf;
 
 use serde_json::Value;
-
-/// How long one CLI run may take before it is killed and the case fails.
-const LIMIT: Duration = Duration::from_secs(90);
-/// CLIs running at once, whatever the test harness's thread count.
-const AT_ONCE: usize = 2;
-
-/// The install `ci/tools-copilot.sh` made.
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the test tools' location comes from the environment"
-)]
-fn install_dir() -> PathBuf {
-    let Some(dir) = std::env::var_os("CUPCAKE_COPILOT_CLI_DIR") else {
-        panic!(
-            "CUPCAKE_COPILOT_CLI_DIR is not set: run ci/tools-copilot.sh and export the \
-             directory it prints"
-        );
-    };
-    PathBuf::from(dir)
-}
+use support::{event_policy, model_saw, Install, Project, Run, Slot, VERDICT};
 
 /// The native CLI inside the npm package's platform package.
-fn copilot_cli(install: &Path) -> PathBuf {
+fn copilot_cli(install: &Install) -> PathBuf {
     let os = match std::env::consts::OS {
         "macos" => "darwin",
         other => other,
@@ -51,174 +30,22 @@ fn copilot_cli(install: &Path) -> PathBuf {
         "aarch64" => "arm64",
         other => other,
     };
-    let cli = install.join(format!("node_modules/@github/copilot-{os}-{arch}/copilot"));
-    assert!(
-        cli.is_file(),
-        "{} is missing (CUPCAKE_COPILOT_CLI_DIR={}): run ci/tools-copilot.sh",
-        cli.display(),
-        install.display()
-    );
-    cli
-}
-
-static RUNNING: Mutex<usize> = Mutex::new(0);
-static FREED: Condvar = Condvar::new();
-
-/// A place among the `AT_ONCE` CLIs allowed to run, given back when dropped.
-struct Slot;
-
-impl Slot {
-    fn take() -> Self {
-        let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
-        while *running >= AT_ONCE {
-            running = FREED.wait(running).unwrap_or_else(PoisonError::into_inner);
-        }
-        *running += 1;
-        Self
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        *RUNNING.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
-        FREED.notify_one();
-    }
-}
-
-/// The fake API, killed when dropped.
-struct FakeApi {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-impl FakeApi {
-    fn start(dir: &Path, shell_command: &str) -> Self {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live/fake-openai.mjs");
-        let _ = std::fs::remove_file(dir.join("requests.jsonl"));
-        let stderr = std::fs::File::create(dir.join("fake-api.stderr")).expect("fake API log");
-        let mut child = Command::new("node")
-            .arg(script)
-            .arg(dir)
-            .env("FAKE_SHELL_COMMAND", shell_command)
-            .env("FAKE_TOOL_NAME", "bash")
-            .stdout(Stdio::piped())
-            .stderr(stderr)
-            .spawn()
-            .expect("node runs the fake API");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("fake API prints its port");
-        let port = line
-            .trim()
-            .strip_prefix("PORT=")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("the fake API printed {line:?}, not PORT=<n>"));
-        Self {
-            child,
-            port,
-            log: dir.join("requests.jsonl"),
-        }
-    }
-
-    /// Bodies of the chat-completion requests: the agent's turns.
-    fn turns(&self) -> Vec<Value> {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        text.lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|entry| {
-                entry["method"] == "POST"
-                    && entry["path"]
-                        .as_str()
-                        .is_some_and(|path| path.ends_with("/chat/completions"))
-            })
-            .map(|entry| entry["body"].clone())
-            .collect()
-    }
-}
-
-impl Drop for FakeApi {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    install.file(&format!("node_modules/@github/copilot-{os}-{arch}/copilot"))
 }
 
 /// One project with cupcake wired by `cupcake init` and one policy.
-struct Project {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-    home: PathBuf,
-    api_dir: PathBuf,
-    logs: PathBuf,
-}
-
 impl Project {
     /// With `policy` as the only policy, or with the example `cupcake init` ships when `None`.
     fn new(policy: Option<&str>) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let root = dir.path().join("proj");
-        let home = dir.path().join("home");
-        let api_dir = dir.path().join("api");
-        let logs = dir.path().join("logs");
-        for path in [&root, &home, &api_dir, &logs] {
-            std::fs::create_dir_all(path).expect("mkdir");
-        }
-        let init = Command::new(env!("CARGO_BIN_EXE_cupcake"))
-            .args(["init", "--harness", "copilot", "--dir"])
-            .arg(&root)
-            .output()
-            .expect("cupcake init runs");
-        assert!(
-            init.status.success(),
-            "{}",
-            String::from_utf8_lossy(&init.stderr)
-        );
-        if let Some(policy) = policy {
-            let policies = root.join(".cupcake/policies/copilot");
-            std::fs::remove_file(root.join(".cupcake/policies/shared/example.rego"))
-                .expect("init wrote its example policy");
-            std::fs::create_dir_all(&policies).expect("mkdir policies");
-            std::fs::write(policies.join("case.rego"), policy).expect("write policy");
-        }
-        // Compile once before the agent runs, so no hook call spends its deadline compiling
-        // while the other cases compete for the cores.
-        let warm_input = serde_json::json!({
+        let project = Self::create();
+        let warm = serde_json::json!({
             "sessionId": "warm",
             "timestamp": 0,
-            "cwd": root,
+            "cwd": project.root,
             "reason": "complete",
         });
-        let warm = Command::new(env!("CARGO_BIN_EXE_cupcake"))
-            .args(["eval", "--harness", "copilot", "--event", "sessionEnd"])
-            .arg("--policy-dir")
-            .arg(root.join(".cupcake"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .and_then(|mut child| {
-                child
-                    .stdin
-                    .take()
-                    .expect("stdin")
-                    .write_all(warm_input.to_string().as_bytes())?;
-                child.wait_with_output()
-            })
-            .expect("cupcake eval runs");
-        assert!(
-            warm.status.success(),
-            "the case's policy compiles: {}",
-            String::from_utf8_lossy(&warm.stderr)
-        );
-        Self {
-            _dir: dir,
-            root,
-            home,
-            api_dir,
-            logs,
-        }
+        project.init("copilot", policy, &["--event", "sessionEnd"], &warm);
+        project
     }
 
     fn hooks_path(&self) -> PathBuf {
@@ -232,93 +59,41 @@ impl Project {
 
     /// One `-p` turn with `flags`; returns what it left behind.
     fn run_with(&self, shell_command: &str, flags: &[&str]) -> Run {
-        let install = install_dir();
-        let cli = copilot_cli(&install);
-        let api = FakeApi::start(&self.api_dir, shell_command);
-        let stdout_path = self.logs.join("stdout.txt");
-        let stderr_path = self.logs.join("stderr.txt");
-        let slot = Slot::take();
-        let started = Instant::now();
-        let mut child = Command::new(cli)
+        let install = Install::from_env("CUPCAKE_COPILOT_CLI_DIR", "ci/tools-copilot.sh");
+        let api = self.fake_api(
+            "fake-openai.mjs",
+            &[
+                ("FAKE_SHELL_COMMAND", shell_command),
+                ("FAKE_TOOL_NAME", "bash"),
+            ],
+        );
+        let mut copilot = self.agent(copilot_cli(&install));
+        copilot
             .args(["-p", "run it", "--no-auto-update", "--log-dir"])
-            .arg(&self.logs)
+            .arg(&self.out)
             .args(flags)
-            .current_dir(&self.root)
-            .env_clear()
-            .env("PATH", "/usr/local/bin:/usr/bin:/bin")
-            .env("HOME", &self.home)
-            .env("TERM", "dumb")
             .env("NO_COLOR", "1")
             // The CLI unpacks its JavaScript into this cache on first use; ci/tools-copilot.sh
             // unpacks it at install time, so the scratch HOME does not get a copy per case.
-            .env("COPILOT_PKG_CACHE_HOME", install.join("cache"))
-            .env(
-                "COPILOT_PROVIDER_BASE_URL",
-                format!("http://127.0.0.1:{}/v1", api.port),
-            )
+            .env("COPILOT_PKG_CACHE_HOME", install.dir.join("cache"))
             .env("COPILOT_PROVIDER_API_KEY", "dummy")
             .env("COPILOT_MODEL", "gpt-4.1")
             .env("COPILOT_OFFLINE", "true")
             .env("COPILOT_AUTO_UPDATE", "false")
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&stdout_path).expect("stdout file"))
-            .stderr(std::fs::File::create(&stderr_path).expect("stderr file"))
-            // Its own process group, so a kill takes the hooks and shells it started too.
-            .process_group(0)
-            .spawn()
-            .expect("the Copilot CLI starts");
-        let group = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("pid fits"));
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                break Some(status);
-            }
-            if started.elapsed() > LIMIT {
-                let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        let elapsed = started.elapsed();
-        drop(slot);
-        let run = Run {
-            api,
-            status,
-            elapsed,
-            stdout: std::fs::read_to_string(&stdout_path).unwrap_or_default(),
-            stderr: std::fs::read_to_string(&stderr_path).unwrap_or_default(),
-            logs: self.logs.clone(),
-        };
-        assert!(
-            run.status.is_some(),
-            "the Copilot CLI ran longer than {} s and was killed\n{}",
-            LIMIT.as_secs(),
-            run.report()
-        );
-        run
-    }
-
-    fn ran(&self, file: &str) -> bool {
-        self.root.join(file).exists()
+            .env("COPILOT_PROVIDER_BASE_URL", format!("{}/v1", api.url()));
+        self.run_agent(&Slot::take(), "Copilot", copilot, api, is_completion)
     }
 }
 
-/// What one CLI run left behind.
-struct Run {
-    api: FakeApi,
-    /// `None` when it was killed at the limit.
-    status: Option<ExitStatus>,
-    elapsed: Duration,
-    stdout: String,
-    stderr: String,
-    logs: PathBuf,
+/// Whether a logged request asked for a chat completion: one of the agent's turns.
+fn is_completion(request: &Value) -> bool {
+    request["method"] == "POST"
+        && request["path"]
+            .as_str()
+            .is_some_and(|path| path.ends_with("/chat/completions"))
 }
 
 impl Run {
-    fn turns(&self) -> Vec<Value> {
-        self.api.turns()
-    }
-
     /// Whether `needle` appears anywhere in the messages the model was sent.
     fn model_saw(&self, needle: &str) -> bool {
         model_saw(&self.turns(), needle)
@@ -327,64 +102,14 @@ impl Run {
     fn success(&self) -> bool {
         self.status.is_some_and(|status| status.success())
     }
-
-    /// The exit, the ends of stdout and stderr and of the CLI's own log, for failure messages.
-    fn report(&self) -> String {
-        let log = std::fs::read_dir(&self.logs)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|entry| entry.path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "log"))
-            .map(|path| std::fs::read_to_string(path).unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join("\n");
-        format!(
-            "exit: {:?} after {:.1} s; {} model request(s)\n--- stdout (tail)\n{}\n--- stderr \
-             (tail)\n{}\n--- CLI log (tail)\n{}",
-            self.status,
-            self.elapsed.as_secs_f64(),
-            self.turns().len(),
-            tail(&self.stdout, 1500),
-            tail(&self.stderr, 1500),
-            tail(&log, 3000),
-        )
-    }
-}
-
-fn tail(text: &str, max: usize) -> &str {
-    let mut start = text.len().saturating_sub(max);
-    while !text.is_char_boundary(start) {
-        start += 1;
-    }
-    &text[start..]
-}
-
-fn model_saw(turns: &[Value], needle: &str) -> bool {
-    turns
-        .iter()
-        .any(|body| body["messages"].to_string().contains(needle))
 }
 
 /// A policy routed for every event about to run a shell command (preToolUse and
 /// permissionRequest).
 fn shell_policy(body: &str) -> String {
-    format!(
-        "# METADATA\n# scope: package\n# title: live case\n# custom:\n#   routing:\n\
-         #     required_actions: [\"shell\"]\npackage cupcake.policies.live_case\n\n\
-         import rego.v1\n\n{body}\n"
-    )
+    support::policy(&["required_actions: [\"shell\"]"], body)
 }
 
-fn event_policy(event: &str, body: &str) -> String {
-    format!(
-        "# METADATA\n# scope: package\n# title: live case\n# custom:\n#   routing:\n\
-         #     required_events: [\"{event}\"]\npackage cupcake.policies.live_case\n\n\
-         import rego.v1\n\n{body}\n"
-    )
-}
-
-const VERDICT: &str = r#"{"rule_id": "LIVE", "reason": "LIVE-REASON-7", "severity": "HIGH"}"#;
 const ON_RAN: &str = r#"contains(input.tool_input.command, "ran.txt")"#;
 
 #[test]

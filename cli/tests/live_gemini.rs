@@ -11,67 +11,14 @@
 #![cfg(unix)]
 #![expect(clippy::panic, reason = "a test fails by panicking")]
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::os::unix::process::CommandExt as _;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Condvar, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+#[path = "live/support.rs"]
+mod support;
+
+use std::ops::Deref;
+use std::path::PathBuf;
 
 use serde_json::{json, Value};
-
-/// How long one CLI run may take before it is killed.
-const RUN_LIMIT: Duration = Duration::from_secs(90);
-
-/// At most this many cases run at once: each runs a Node CLI and a cupcake per hook, and the
-/// hook has to answer within cupcake's own deadline.
-const PARALLEL: usize = 2;
-
-static BUSY: Mutex<usize> = Mutex::new(0);
-static FREED: Condvar = Condvar::new();
-
-/// A place among the [`PARALLEL`] cases allowed to run; given back when dropped.
-struct Slot;
-
-impl Slot {
-    fn take() -> Self {
-        let mut busy = BUSY.lock().unwrap_or_else(PoisonError::into_inner);
-        while *busy >= PARALLEL {
-            busy = FREED.wait(busy).unwrap_or_else(PoisonError::into_inner);
-        }
-        *busy += 1;
-        Self
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        *BUSY.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
-        FREED.notify_one();
-    }
-}
-
-/// The CLI's entry script in the pinned install.
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the test tools' location comes from the environment (ci/env.sh)"
-)]
-fn gemini_cli() -> PathBuf {
-    let Some(dir) = std::env::var_os("CUPCAKE_GEMINI_CLI_DIR") else {
-        panic!(
-            "CUPCAKE_GEMINI_CLI_DIR is not set: source ci/env.sh, or run ci/tools-gemini.sh and \
-             export CUPCAKE_GEMINI_CLI_DIR=$CUPCAKE_DEV_CACHE/gemini-cli-0.61.0"
-        );
-    };
-    let cli = Path::new(&dir).join("node_modules/@google/gemini-cli/bundle/gemini.js");
-    assert!(
-        cli.is_file(),
-        "{} is missing (CUPCAKE_GEMINI_CLI_DIR={}): run ci/tools-gemini.sh",
-        cli.display(),
-        Path::new(&dir).display()
-    );
-    cli
-}
+use support::{event_policy, model_saw, Install, Run, Slot, VERDICT};
 
 /// The `PATH` the CLI and its hooks get: the test's own, for `node` and `bash`.
 #[expect(
@@ -82,177 +29,93 @@ fn search_path() -> std::ffi::OsString {
     std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into())
 }
 
-/// The fake API, killed when dropped.
-struct FakeApi {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-impl FakeApi {
-    fn start(dir: &Path, shell_command: &str) -> Self {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/live/fake-gemini.mjs");
-        let mut child = Command::new("node")
-            .arg(script)
-            .arg(dir)
-            .env("FAKE_SHELL_COMMAND", shell_command)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("node runs the fake Gemini API");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("the fake API prints its port");
-        let port = line
-            .trim()
-            .strip_prefix("PORT=")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("the fake API printed {line:?}, not PORT=<n>"));
-        Self {
-            child,
-            port,
-            log: dir.join("requests.jsonl"),
-        }
-    }
-
-    /// Every request it received, in order: `{"method", "path", "body"}`.
-    fn requests(&self) -> Vec<Value> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|line| serde_json::from_str(line).ok())
-            .collect()
-    }
-}
-
-impl Drop for FakeApi {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// What one CLI run left behind.
-struct Run {
-    status: ExitStatus,
-    elapsed: Duration,
-    stdout: String,
-    stderr: String,
-    requests: Vec<Value>,
-}
-
 impl Run {
     /// Requests asking the model for content (streamed or not).
-    fn generations(&self) -> Vec<&Value> {
-        self.requests
-            .iter()
-            .filter(|r| {
-                r["path"].as_str().is_some_and(|path| {
-                    path.ends_with(":streamGenerateContent") || path.ends_with(":generateContent")
-                })
-            })
-            .collect()
-    }
-
-    /// The agent's own turns: generations that offer the shell tool.
-    fn turns(&self) -> Vec<&Value> {
-        self.generations()
-            .into_iter()
-            .filter(|r| {
-                r["body"]["tools"].as_array().is_some_and(|tools| {
-                    tools.iter().any(|tool| {
-                        tool["functionDeclarations"]
-                            .as_array()
-                            .is_some_and(|decls| {
-                                decls.iter().any(|d| d["name"] == "run_shell_command")
-                            })
-                    })
-                })
-            })
-            .collect()
+    fn generations(&self) -> Vec<Value> {
+        self.bodies(is_generation)
     }
 
     /// Whether `needle` appears in the conversation of a turn after the first: text the CLI
     /// sent the model only after the tool call.
     fn model_saw_later(&self, needle: &str) -> bool {
         let turns = self.turns();
-        let in_turn = |turn: &&Value| turn["body"]["contents"].to_string().contains(needle);
+        let (first, later) = turns.split_at(turns.len().min(1));
         assert!(
-            !turns.first().is_some_and(in_turn),
+            !model_saw(first, needle),
             "{needle} is already in the first request, so seeing it later proves nothing{}",
             self.context()
         );
-        turns.iter().skip(1).any(in_turn)
+        model_saw(later, needle)
     }
 
     /// The run's exit status, requests and output tails, for failure messages.
     fn context(&self) -> String {
-        let paths: Vec<&str> = self
-            .requests
-            .iter()
-            .filter_map(|r| r["path"].as_str())
-            .collect();
-        format!(
-            "\n-- {}, after {:.1} s\n-- requests: {paths:?}\n-- stdout tail:\n{}\n-- stderr tail:\n{}",
-            self.status,
-            self.elapsed.as_secs_f64(),
-            tail(&self.stdout),
-            tail(&self.stderr)
-        )
+        format!("\n{}", self.report())
     }
 }
 
-fn tail(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(30)..].join("\n")
+fn is_generation(request: &Value) -> bool {
+    request["path"].as_str().is_some_and(|path| {
+        path.ends_with(":streamGenerateContent") || path.ends_with(":generateContent")
+    })
 }
 
-/// One project with cupcake wired by `cupcake init` and the case's policy.
+/// The agent's own turns: generations that offer the shell tool.
+fn offers_shell(request: &Value) -> bool {
+    is_generation(request)
+        && request["body"]["tools"].as_array().is_some_and(|tools| {
+            tools.iter().any(|tool| {
+                tool["functionDeclarations"]
+                    .as_array()
+                    .is_some_and(|decls| decls.iter().any(|d| d["name"] == "run_shell_command"))
+            })
+        })
+}
+
+/// The CLI's entry script in the pinned install.
+fn gemini_cli() -> PathBuf {
+    Install::from_env("CUPCAKE_GEMINI_CLI_DIR", "ci/tools-gemini.sh")
+        .file("node_modules/@google/gemini-cli/bundle/gemini.js")
+}
+
+/// One project with cupcake wired by `cupcake init` and the case's policy. It holds its
+/// [`Slot`] from `init` to the end, so the other case's compiling does not compete with it.
 struct Project {
-    _slot: Slot,
-    dir: tempfile::TempDir,
-    root: PathBuf,
-    home: PathBuf,
+    slot: Slot,
+    project: support::Project,
+}
+
+impl Deref for Project {
+    type Target = support::Project;
+
+    fn deref(&self) -> &support::Project {
+        &self.project
+    }
 }
 
 impl Project {
     /// A project whose only policy is `policy` (the example `init` writes is removed).
     fn new(policy: &str) -> Self {
-        let project = Self::initialised();
-        let _ = std::fs::remove_file(project.root.join(".cupcake/policies/shared/example.rego"));
-        let policies = project.root.join(".cupcake/policies/gemini");
-        std::fs::create_dir_all(&policies).expect("mkdir policies");
-        std::fs::write(policies.join("case.rego"), policy).expect("write policy");
-        project.warm();
-        project
+        Self::initialised(Some(policy))
     }
 
     /// A project exactly as `cupcake init --harness gemini` leaves it.
     fn as_initialised() -> Self {
-        let project = Self::initialised();
-        project.warm();
-        project
+        Self::initialised(None)
     }
 
-    fn initialised() -> Self {
+    fn initialised(policy: Option<&str>) -> Self {
         let slot = Slot::take();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let root = dir.path().join("proj");
-        let home = dir.path().join("home");
-        for path in [&root, &home.join(".gemini"), &dir.path().join("api")] {
-            std::fs::create_dir_all(path).expect("mkdir");
-        }
-        let init = Command::new(env!("CARGO_BIN_EXE_cupcake"))
-            .args(["init", "--harness", "gemini", "--dir"])
-            .arg(&root)
-            .output()
-            .expect("cupcake init runs");
-        assert!(
-            init.status.success(),
-            "cupcake init failed: {}",
-            String::from_utf8_lossy(&init.stderr)
-        );
+        let project = support::Project::create();
+        let warm = json!({
+            "hook_event_name": "SessionEnd",
+            "session_id": "warm",
+            "transcript_path": "",
+            "cwd": project.root,
+            "timestamp": "2026-01-01T00:00:00Z",
+            "reason": "other",
+        });
+        project.init("gemini", policy, &[], &warm);
         // The user settings the headless CLI needs against the fake API: API-key auth (with a
         // base URL and no setting Gemini picks `gateway` and refuses to run headless), and
         // nothing sent anywhere else.
@@ -262,47 +125,13 @@ impl Project {
             "telemetry": {"enabled": false},
             "general": {"enableAutoUpdate": false, "enableAutoUpdateNotification": false},
         });
-        std::fs::write(home.join(".gemini/settings.json"), settings.to_string())
-            .expect("write user settings");
-        Self {
-            _slot: slot,
-            dir,
-            root,
-            home,
-        }
-    }
-
-    /// Compiles the policies once before the agent runs, so no hook call spends its deadline
-    /// compiling while the other case competes for the cores.
-    fn warm(&self) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cupcake"))
-            .args(["eval", "--harness", "gemini", "--policy-dir"])
-            .arg(self.root.join(".cupcake"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("cupcake eval runs");
-        let event = json!({
-            "hook_event_name": "SessionEnd",
-            "session_id": "warm",
-            "transcript_path": "",
-            "cwd": self.root,
-            "timestamp": "2026-01-01T00:00:00Z",
-            "reason": "other",
-        });
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(event.to_string().as_bytes())
-            .expect("write event");
-        let out = child.wait_with_output().expect("cupcake eval ends");
-        assert!(
-            out.status.success(),
-            "the case's policies compile: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        std::fs::create_dir_all(project.home.join(".gemini")).expect("mkdir .gemini");
+        std::fs::write(
+            project.home.join(".gemini/settings.json"),
+            settings.to_string(),
+        )
+        .expect("write user settings");
+        Self { slot, project }
     }
 
     fn settings_path(&self) -> PathBuf {
@@ -311,113 +140,40 @@ impl Project {
 
     /// Runs one headless turn whose model asks the shell to run `shell_command`.
     fn run(&self, shell_command: &str) -> Run {
-        let api_dir = self.dir.path().join("api");
-        let api = FakeApi::start(&api_dir, shell_command);
-        let stdout_path = self.dir.path().join("cli.stdout");
-        let stderr_path = self.dir.path().join("cli.stderr");
-        let started = Instant::now();
-        let mut child = Command::new("node")
+        let api = self.fake_api("fake-gemini.mjs", &[("FAKE_SHELL_COMMAND", shell_command)]);
+        let mut gemini = self.agent("node");
+        gemini
             .arg(gemini_cli())
             .args(["-p", "run it", "--yolo", "-m", "gemini-2.5-flash"])
-            .current_dir(&self.root)
-            .env_clear()
             .env("PATH", search_path())
-            .env("HOME", &self.home)
-            .env("TERM", "dumb")
-            .env(
-                "GOOGLE_GEMINI_BASE_URL",
-                format!("http://127.0.0.1:{}", api.port),
-            )
             .env("GEMINI_API_KEY", "test-key")
             // Headless Gemini refuses an untrusted folder, and drops every settings hook in
             // one; `--skip-trust` comes too late for the project's hooks.
             .env("GEMINI_CLI_TRUST_WORKSPACE", "true")
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&stdout_path).expect("stdout file"))
-            .stderr(std::fs::File::create(&stderr_path).expect("stderr file"))
-            // Its own process group, so a timeout kills the CLI with everything it started.
-            .process_group(0)
-            .spawn()
-            .expect("the Gemini CLI starts");
-        let status = loop {
-            if let Some(status) = child.try_wait().expect("wait") {
-                break status;
-            }
-            if started.elapsed() > RUN_LIMIT {
-                let group = nix::unistd::Pid::from_raw(
-                    i32::try_from(child.id()).expect("a pid fits in i32"),
-                );
-                let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
-                let _ = child.wait();
-                panic!(
-                    "the Gemini CLI ran longer than {} s and was killed\n-- requests so far: {}\n-- stderr tail:\n{}",
-                    RUN_LIMIT.as_secs(),
-                    api.requests().len(),
-                    tail(&std::fs::read_to_string(&stderr_path).unwrap_or_default())
-                );
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        let elapsed = started.elapsed();
-        let requests = api.requests();
-        drop(api);
-        let run = Run {
-            status,
-            elapsed,
-            stdout: std::fs::read_to_string(&stdout_path).unwrap_or_default(),
-            stderr: std::fs::read_to_string(&stderr_path).unwrap_or_default(),
-            requests,
-        };
-        report(&run);
-        run
+            .env("GOOGLE_GEMINI_BASE_URL", api.url());
+        self.run_agent(&self.slot, "Gemini", gemini, api, offers_shell)
     }
 
     fn has(&self, file: &str) -> bool {
-        self.root.join(file).exists()
+        self.ran(file)
     }
-}
-
-#[expect(clippy::print_stderr, reason = "timings for whoever runs --nocapture")]
-fn report(run: &Run) {
-    let name = std::thread::current()
-        .name()
-        .unwrap_or("live_gemini")
-        .to_owned();
-    eprintln!(
-        "[live_gemini] {name}: {:.1} s, {}, {} requests",
-        run.elapsed.as_secs_f64(),
-        run.status,
-        run.requests.len()
-    );
 }
 
 /// A policy routed on Gemini's `BeforeTool`/`AfterTool` for the shell tool.
 fn shell_tool_policy(event: &str, body: &str) -> String {
-    format!(
-        "# METADATA\n# scope: package\n# title: live case\n# custom:\n#   routing:\n\
-         #     required_events: [\"{event}\"]\n#     required_tools: [\"run_shell_command\"]\n\
-         package cupcake.policies.live_case\n\nimport rego.v1\n\n{body}\n"
+    support::policy(
+        &[
+            &format!("required_events: [\"{event}\"]"),
+            "required_tools: [\"run_shell_command\"]",
+        ],
+        body,
     )
 }
 
 /// A policy routed on every event that is about to run a shell command, in any agent.
 fn shell_action_policy(body: &str) -> String {
-    format!(
-        "# METADATA\n# scope: package\n# title: live case\n# custom:\n#   routing:\n\
-         #     required_actions: [\"shell\"]\npackage cupcake.policies.live_case\n\n\
-         import rego.v1\n\n{body}\n"
-    )
+    support::policy(&["required_actions: [\"shell\"]"], body)
 }
-
-fn event_policy(event: &str, body: &str) -> String {
-    format!(
-        "# METADATA\n# scope: package\n# title: live case\n# custom:\n#   routing:\n\
-         #     required_events: [\"{event}\"]\npackage cupcake.policies.live_case\n\n\
-         import rego.v1\n\n{body}\n"
-    )
-}
-
-const VERDICT: &str = r#"{"rule_id": "LIVE", "reason": "LIVE-REASON-7", "severity": "HIGH"}"#;
 
 #[test]
 fn allow_lets_the_command_run() {

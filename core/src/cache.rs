@@ -20,7 +20,11 @@ use crate::regular_file;
 /// The wasmtime release serialized modules come from; checked against Cargo.lock by a test.
 pub const WASMTIME_VERSION: &str = "48.0.8";
 /// Bumped whenever the entry layout or the key's inputs change.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
+/// The folder of pointers from a sources key to the entry last compiled from those sources.
+const LAST: &str = "last";
+/// Length of a key: hex SHA-256.
+const KEY_LEN: usize = 64;
 
 /// A cache entry's two artefacts.
 pub struct Entry {
@@ -92,6 +96,28 @@ impl CompileCache {
                 self.discard(key);
                 None
             }
+        }
+    }
+
+    /// The key last stored for `sources` (see [`Self::remember`]), if any.
+    pub fn last_for(&self, sources: &str) -> Option<String> {
+        let path = self.root.join(LAST).join(sources);
+        let key = regular_file::read_to_string(&path, KEY_LEN as u64 + 1).ok()?;
+        (key.len() == KEY_LEN && key.bytes().all(|b| b.is_ascii_hexdigit())).then_some(key)
+    }
+
+    /// Records that `key` is the entry compiled from `sources`, so a start that cannot key on
+    /// an OPA binary (none installed) still finds it. Like [`Self::store`], a failure is logged.
+    pub fn remember(&self, sources: &str, key: &str) {
+        let dir = self.root.join(LAST);
+        let written = fs_err::create_dir_all(&dir).and_then(|()| {
+            let mut staged = tempfile::NamedTempFile::new_in(&dir)?;
+            std::io::Write::write_all(&mut staged, key.as_bytes())?;
+            staged.persist(dir.join(sources)).map_err(|err| err.error)?;
+            Ok(())
+        });
+        if let Err(reason) = written {
+            tracing::warn!(cache = %self.root.display(), %reason, "could not write the compile cache");
         }
     }
 

@@ -87,6 +87,7 @@ pub(crate) fn build(opa: &Opa, build: &Build<'_>, deadline: Duration) -> Result<
     let mut opa_build = Group::spawn(&mut command).map_err(|err| Error::OpaNotFound {
         searched: format!("{}: cannot run: {err}", opa.origin.display()),
         wanted: crate::opa::OPA_VERSION,
+        download: crate::opa_download::OPA_DOWNLOAD_VERSION.to_owned(),
     })?;
     let Some(status) = opa_build.wait_with_deadline(deadline) else {
         return Err(Error::PolicyCompile {

@@ -29,13 +29,15 @@ pub enum Error {
 
     /// No usable OPA binary was found.
     #[error(
-        "opa not found ({searched}); install OPA {wanted} (`go install github.com/open-policy-agent/opa@v{wanted}`), pass its path as opa_path, or set download_opa to let cupcake fetch the pinned release into its cache"
+        "opa not found ({searched}); install any OPA 1.x on PATH (tested with {wanted}: `go install github.com/open-policy-agent/opa@v{wanted}`), pass its path as opa_path, or set download_opa to let cupcake fetch the checksum-pinned OPA {download} into its cache"
     )]
     OpaNotFound {
         /// Where cupcake looked, and what it found there.
         searched: String,
         /// The OPA version cupcake is tested with.
         wanted: &'static str,
+        /// The release a download installs, which is the one the cache is searched for.
+        download: String,
     },
 
     /// The opt-in download of OPA failed. Nothing was installed; the engine can be created

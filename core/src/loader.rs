@@ -17,8 +17,14 @@ use crate::wasm::{self, InstancePool};
 pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
     let table = BuiltinTable::standard();
     let cache = Some(CompileCache::new(cache_root(options)?));
-    let key = cache_key(set, options);
-    if let (Some(cache), Some(key)) = (&cache, &key) {
+    let sources = sources_key(set);
+    let key = cache_key(&sources, set, options);
+    // Without an OPA binary to key on, the entry last compiled from these sources is used, so
+    // a warm start needs no OPA at all.
+    let warm = key
+        .clone()
+        .or_else(|| cache.as_ref().and_then(|cache| cache.last_for(&sources)));
+    if let (Some(cache), Some(key)) = (&cache, &warm) {
         if let Some(native) = cache.load_native(key) {
             let pool = wasm::deserialize_module_file(native).and_then(|module| {
                 InstancePool::load(module, &set.scope.entrypoint(), options.limits, &table, "")
@@ -38,7 +44,7 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
 
     let opa = opa::locate(options, set.rulebook.opa.as_ref())?;
     // OPA downloaded just now had no key yet; key the entry so the next start finds it.
-    let key = key.or_else(|| cache_key(set, options));
+    let key = key.or_else(|| cache_key(&sources, set, options));
     tracing::debug!(opa = %opa.origin.display(), version = %opa.version, "compiling policies");
     let wasm = compiler::compile(&opa, set, options.limits.compile_timeout)?;
     let module = wasm::compile_module(&wasm)?;
@@ -49,6 +55,7 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
         // OPA compiled copies of exactly the bytes the key hashed, so the entry matches its key
         // even if a file changed on disk meanwhile.
         cache.store(key, &Entry { wasm, native });
+        cache.remember(&sources, key);
     }
     Ok(pool)
 }
@@ -100,10 +107,24 @@ fn cache_root(options: &EngineOptions) -> Result<PathBuf> {
 
 /// The key of `set` with the OPA binary that would compile it, or `None` when no OPA binary
 /// exists (a cold compile then reports it missing).
-fn cache_key(set: &PolicySet, options: &EngineOptions) -> Option<String> {
+fn cache_key(sources: &str, set: &PolicySet, options: &EngineOptions) -> Option<String> {
     let opa_identity = opa::cache_identity(options, set.rulebook.opa.as_ref())?;
     let mut key = KeyBuilder::new();
     key.add("opa", opa_identity.as_bytes());
+    key.add("<sources>", sources.as_bytes());
+    Some(key.finish())
+}
+
+/// The key of everything in `set` that shapes the module apart from the OPA binary: the files,
+/// the entrypoint, the generated aggregation and the SHA-256 the rulebook pins OPA to.
+fn sources_key(set: &PolicySet) -> String {
+    let mut key = KeyBuilder::new();
+    let pinned = set
+        .rulebook
+        .opa
+        .as_ref()
+        .and_then(|pin| pin.sha256.as_deref());
+    key.add("<pinned opa>", pinned.unwrap_or_default().as_bytes());
     for (path, source) in &set.sources {
         let name = path.strip_prefix(&set.root).unwrap_or(path);
         key.add(&name.to_string_lossy(), source.as_bytes());
@@ -115,7 +136,7 @@ fn cache_key(set: &PolicySet, options: &EngineOptions) -> Option<String> {
             crate::aggregation::for_set(set).as_bytes(),
         );
     }
-    Some(key.finish())
+    key.finish()
 }
 
 /// Fills in which policy files mention an unsupported builtin.

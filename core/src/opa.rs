@@ -64,7 +64,7 @@ pub fn locate(options: &EngineOptions, pin: Option<&OpaPin>) -> Result<Opa> {
             (Refusal::Mismatch(why), Some(pin)) => {
                 mismatch(pin, &format!("{}: {why}", path.display()))
             }
-            (found, _) => not_found(format!("{}: {found}", path.display())),
+            (found, _) => not_found(format!("{}: {found}", path.display()), options),
         });
     }
     let places = Places::new(options);
@@ -92,7 +92,10 @@ pub fn locate(options: &EngineOptions, pin: Option<&OpaPin>) -> Result<Opa> {
         return match pinned_hash {
             Some(hash) => prepare(&downloaded.path, Some(hash)).map_err(|why| {
                 let where_ = format!("{}: {why}", downloaded.path.display());
-                pin.map_or_else(|| not_found(where_.clone()), |pin| mismatch(pin, &where_))
+                pin.map_or_else(
+                    || not_found(where_.clone(), options),
+                    |pin| mismatch(pin, &where_),
+                )
             }),
             None => Ok(downloaded),
         };
@@ -101,7 +104,7 @@ pub fn locate(options: &EngineOptions, pin: Option<&OpaPin>) -> Result<Opa> {
         Some(pin) if !mismatched.is_empty() => Err(mismatch(pin, &mismatched.join("; "))),
         _ => {
             tried.extend(mismatched);
-            Err(not_found(places.describe(tried)))
+            Err(not_found(places.describe(tried), options))
         }
     }
 }
@@ -202,11 +205,23 @@ fn download(options: &EngineOptions, cached: Option<&Path>) -> Result<Opa> {
     opa_download::install(&release, bin_dir)
 }
 
-fn not_found(searched: String) -> Error {
+fn not_found(searched: String, options: &EngineOptions) -> Error {
     Error::OpaNotFound {
         searched,
         wanted: OPA_VERSION,
+        download: download_version(options).to_owned(),
     }
+}
+
+/// The release a download installs and the cache is searched for: the pinned one unless a
+/// test replaced it.
+fn download_version(options: &EngineOptions) -> &str {
+    options
+        .opa_release
+        .as_ref()
+        .map_or(opa_download::OPA_DOWNLOAD_VERSION, |release| {
+            release.version.as_str()
+        })
 }
 
 /// Where OPA is looked for when no explicit path is given.
@@ -224,14 +239,8 @@ impl Places {
             .into_iter()
             .map(|dir| dir.join(name))
             .collect();
-        let version = options
-            .opa_release
-            .as_ref()
-            .map_or(opa_download::OPA_DOWNLOAD_VERSION, |release| {
-                release.version.as_str()
-            });
         let cached = opa_download::bin_dir(options.cache_dir.as_deref())
-            .map(|dir| dir.join(opa_download::cached_name(version)));
+            .map(|dir| dir.join(opa_download::cached_name(download_version(options))));
         Self { on_path, cached }
     }
 

@@ -24,6 +24,7 @@ impl QueryModule {
         let opa = crate::opa::check(opa).map_err(|reason| Error::OpaNotFound {
             searched: format!("{}: {reason}", opa.display()),
             wanted: crate::opa::OPA_VERSION,
+            download: crate::opa_download::OPA_DOWNLOAD_VERSION.to_owned(),
         })?;
         let work = tempfile::tempdir().map_err(|err| {
             Error::internal(format!("cannot create a temporary directory: {err}"))

@@ -114,6 +114,7 @@ mod tests {
         let error = Error::OpaNotFound {
             searched: "PATH".into(),
             wanted: "1",
+            download: "1".into(),
         };
         assert_eq!(kind(error), "OpaNotFound");
     }

@@ -42,6 +42,7 @@ pub fn trials() -> Vec<Trial> {
             "opa::bundle_loads_with_no_opa_anywhere",
             bundle_loads_with_no_opa_anywhere,
         ),
+        Trial::test("opa::a_warm_cache_needs_no_opa", a_warm_cache_needs_no_opa),
     ]
 }
 
@@ -216,6 +217,9 @@ fn without_download_a_missing_opa_is_opa_not_found() -> Result<(), Failed> {
         &format!("{} does not exist", cached.display()),
         "download_opa",
         "go install github.com/open-policy-agent/opa",
+        // The download it offers is the release it looked for in the cache.
+        &format!("OPA {}", cupcake::OPA_DOWNLOAD_VERSION),
+        &format!("tested with {}", cupcake::OPA_VERSION),
     ] {
         check(message.contains(needle), || {
             format!("{needle:?} missing from: {message}")
@@ -252,6 +256,52 @@ fn bundle_loads_with_no_opa_anywhere() -> Result<(), Failed> {
     check(scratch.bin_entries().is_empty(), || {
         "loading a bundle downloaded OPA".into()
     })
+}
+
+fn a_warm_cache_needs_no_opa() -> Result<(), Failed> {
+    let scratch = Scratch::new()?;
+    let policies = scratch.dir.path().join("project");
+    copy_tree(&tests_dir("conformance/verbs"), &policies)?;
+    let with_opa = EngineOptions {
+        opa_path: Some(real_opa()),
+        ..scratch.options(None)
+    };
+    Engine::new(&policies, with_opa)?;
+    // No OPA anywhere now: the entry compiled a moment ago is all a start needs.
+    let engine = Engine::new(&policies, scratch.options(None))?;
+    check(
+        engine.evaluate(RM_EVENT)?.kind == DecisionKind::Deny,
+        || "the cached module decided differently".into(),
+    )?;
+    // A changed policy has no entry, and without OPA it cannot compile.
+    let extra = policies.join("policies/claude/changed.rego");
+    std::fs::write(
+        &extra,
+        "# METADATA\n# custom:\n#   routing:\n#     required_events: [\"Stop\"]\n\
+         package cupcake.policies.changed\n\nimport rego.v1\n",
+    )?;
+    match Engine::new(&policies, scratch.options(None)) {
+        Ok(_) => Err("a changed policy set loaded without any OPA".into()),
+        Err(error) => {
+            let error = CupcakeError::from(error);
+            check(error.kind() == "OpaNotFound", || error.to_string())
+        }
+    }
+}
+
+/// Copies the directory tree at `from` to `to`.
+fn copy_tree(from: &Path, to: &Path) -> Result<(), Failed> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 /// The real OPA binary, found on `PATH` the way a user's shell would (ci/env.sh puts it there).

@@ -20,6 +20,15 @@ export CUPCAKE_GEMINI_CLI_DIR="$CUPCAKE_DEV_CACHE/gemini-cli-$GEMINI_CLI_VERSION
 # The real GitHub Copilot CLI for its live hook checks (cli/tests/live_copilot.rs).
 export COPILOT_CLI_VERSION=1.0.102
 export CUPCAKE_COPILOT_CLI_DIR="$CUPCAKE_DEV_CACHE/copilot-cli-$COPILOT_CLI_VERSION"
+# The real Factory Droid CLI for its live hook checks (cli/tests/live_droid.rs).
+export DROID_CLI_VERSION=0.225.2
+export CUPCAKE_DROID_CLI_DIR="$CUPCAKE_DEV_CACHE/droid-cli-$DROID_CLI_VERSION"
+# The real OpenCode CLI for its live hook checks (cli/tests/live_opencode.rs).
+export OPENCODE_CLI_VERSION=1.18.33
+export CUPCAKE_OPENCODE_CLI_DIR="$CUPCAKE_DEV_CACHE/opencode-cli-$OPENCODE_CLI_VERSION"
+# The real Cline CLI for its live hook checks (cli/tests/live_cline.rs).
+export CLINE_CLI_VERSION=3.0.65
+export CUPCAKE_CLINE_CLI_DIR="$CUPCAKE_DEV_CACHE/cline-cli-$CLINE_CLI_VERSION"
 export CUPCAKE_VENV="$CUPCAKE_DEV_CACHE/venv"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT

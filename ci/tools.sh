@@ -62,6 +62,12 @@ fi
 source "$REPO_ROOT/ci/tools-gemini.sh"
 # shellcheck source=ci/tools-copilot.sh
 source "$REPO_ROOT/ci/tools-copilot.sh"
+# shellcheck source=ci/tools-droid.sh
+source "$REPO_ROOT/ci/tools-droid.sh"
+# shellcheck source=ci/tools-opencode.sh
+source "$REPO_ROOT/ci/tools-opencode.sh"
+# shellcheck source=ci/tools-cline.sh
+source "$REPO_ROOT/ci/tools-cline.sh"
 
 requirements="$REPO_ROOT/ci/requirements-dev.txt"
 stamp="$CUPCAKE_VENV/.requirements"

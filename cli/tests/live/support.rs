@@ -1,5 +1,6 @@
 //! The machinery the live checks of real agent CLIs share (`live_claude.rs`, `live_gemini.rs`,
-//! `live_copilot.rs`, each of which includes this file as `mod support`): a scratch project wired
+//! `live_copilot.rs`, `live_droid.rs`, `live_opencode.rs`, `live_cline.rs`, each of which
+//! includes this file as `mod support`): a scratch project wired
 //! by `cupcake init`, a fake model API on loopback, the installed CLI, and one run of it under a
 //! deadline.
 

@@ -21,10 +21,10 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
     let key = cache_key(&sources, set, options);
     // Without an OPA binary to key on, the entry last compiled from these sources is used, so
     // a warm start needs no OPA at all.
-    let warm = key
+    let found = key
         .clone()
         .or_else(|| cache.as_ref().and_then(|cache| cache.last_for(&sources)));
-    if let (Some(cache), Some(key)) = (&cache, &warm) {
+    if let (Some(cache), Some(key)) = (&cache, &found) {
         if let Some(native) = cache.load_native(key) {
             let pool = wasm::deserialize_module_file(native).and_then(|module| {
                 InstancePool::load(module, &set.scope.entrypoint(), options.limits, &table, "")

@@ -59,11 +59,11 @@ export interface Decision {
 }
 
 /**
- * Settings for an engine; absent values take the documented defaults.
+ * Settings for an engine; every field has a default, so `EngineOptions()` is a valid value.
  */
 export interface EngineOptions {
   /**
-   * Which agent's events and responses to use.
+   * Which agent's events and responses to use (default Claude Code).
    */
   "harness": Harness;
   /**

@@ -53,6 +53,14 @@ export interface CupcakeOptions {
 }
 /** A hook event: a plain object, or its JSON text passed to the engine as it is. */
 export type HookEvent = object | string;
+/** Options of one `Cupcake.evaluate` call. */
+export interface EvaluateOptions {
+    /**
+     * Stops waiting: the promise rejects with the signal's reason once it aborts. The evaluation
+     * already handed to the engine still finishes (within the engine's deadline) and is dropped.
+     */
+    signal?: AbortSignal;
+}
 /** A loaded policy set: load once with `Cupcake.init`, then evaluate any number of events. */
 export declare class Cupcake {
     /** The generated engine, for callers that want the raw JSON-text API. */
@@ -69,14 +77,24 @@ export declare class Cupcake {
      * its first call. Throws `CupcakeErrorOpaNotFound` when there is none.
      */
     static ensureOpa(options?: CupcakeOptions): string;
+    /**
+     * Compiles the policies found from `path` with OPA into a bundle file at `output`, which
+     * `Cupcake.init(path, { bundle: output })` loads on a machine without OPA.
+     */
+    static exportBundle(path: string, output: string, options?: CupcakeOptions): void;
     /** Evaluates one hook event on cupcake's thread pool; the event loop keeps running. */
-    evaluate(event: HookEvent): Promise<Decision>;
+    evaluate(event: HookEvent, options?: EvaluateOptions): Promise<Decision>;
     /** Evaluates one hook event on the calling thread, blocking it until the decision is made. */
     evaluateSync(event: HookEvent): Decision;
     /** The harness this engine answers for. */
     get harness(): Harness;
-    /** Frees the native engine now instead of when it is garbage-collected. */
+    /**
+     * Frees the native engine now instead of when it is garbage-collected; evaluating afterwards
+     * throws `CupcakeErrorConfig`. Calling it again does nothing.
+     */
     dispose(): void;
+    /** `using engine = await Cupcake.init(...)` disposes it at the end of the scope. */
+    [Symbol.dispose](): void;
 }
 // ---- decision.d.ts
 /**
@@ -234,10 +252,10 @@ export declare function withSlot<T>(call: () => Promise<T>): Promise<T>;
  * dist/cjs/; require.cts is the entry `require("cupcake")` loads.
  */
 import "./errors.js";
-export { CupcakeError, CupcakeErrorConfig, CupcakeErrorEvaluation, CupcakeErrorInternal, CupcakeErrorInvalidInput, CupcakeErrorLimitExceeded, CupcakeErrorOpaNotFound, CupcakeErrorPolicyCompile, CupcakeErrorUnsupportedBuiltin, DecisionKind, Engine, Harness, ensure_opa, export_bundle, load_engine, parse_harness, version, } from "../generated/index.js";
-export type { EngineOptions } from "../generated/index.js";
+export { CupcakeError, CupcakeErrorConfig, CupcakeErrorEvaluation, CupcakeErrorInternal, CupcakeErrorInvalidInput, CupcakeErrorLimitExceeded, CupcakeErrorOpaNotFound, CupcakeErrorPolicyCompile, CupcakeErrorUnsupportedBuiltin, DecisionKind, Engine, Harness, ensure_opa, export_bundle, failure_response, load_engine, parse_harness, version, } from "../generated/index.js";
+export type { EngineOptions, HookReply } from "../generated/index.js";
 export { Cupcake } from "./cupcake.js";
-export type { CupcakeOptions, HarnessName, HookEvent } from "./cupcake.js";
+export type { CupcakeOptions, EvaluateOptions, HarnessName, HookEvent } from "./cupcake.js";
 export { Decision } from "./decision.js";
 export type { DecisionJSON, DecisionRecord, JsonObject } from "./decision.js";
 export { Denied } from "./errors.js";

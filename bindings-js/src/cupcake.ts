@@ -4,7 +4,15 @@
  * generated `Engine` and wraps the record it returns; the engine does everything else.
  */
 
-import { Engine, Harness, ensure_opa, load_engine, parse_harness } from "../generated/index.js";
+import {
+  CupcakeErrorConfig,
+  Engine,
+  Harness,
+  ensure_opa,
+  export_bundle,
+  load_engine,
+  parse_harness,
+} from "../generated/index.js";
 import type { EngineOptions } from "../generated/index.js";
 import { Decision } from "./decision.js";
 import { withSlot } from "./in-flight.js";
@@ -47,6 +55,15 @@ export interface CupcakeOptions {
 
 /** A hook event: a plain object, or its JSON text passed to the engine as it is. */
 export type HookEvent = object | string;
+
+/** Options of one `Cupcake.evaluate` call. */
+export interface EvaluateOptions {
+  /**
+   * Stops waiting: the promise rejects with the signal's reason once it aborts. The evaluation
+   * already handed to the engine still finishes (within the engine's deadline) and is dropped.
+   */
+  signal?: AbortSignal;
+}
 
 /** The core's reading of a harness name; a name it refuses is a TypeError with its message. */
 function harnessOf(name: HarnessName): Harness {
@@ -104,24 +121,82 @@ export class Cupcake {
     return ensure_opa(engineOptions(options));
   }
 
+  /**
+   * Compiles the policies found from `path` with OPA into a bundle file at `output`, which
+   * `Cupcake.init(path, { bundle: output })` loads on a machine without OPA.
+   */
+  static exportBundle(path: string, output: string, options: CupcakeOptions = {}): void {
+    export_bundle(path, engineOptions(options), output);
+  }
+
   /** Evaluates one hook event on cupcake's thread pool; the event loop keeps running. */
-  async evaluate(event: HookEvent): Promise<Decision> {
+  async evaluate(event: HookEvent, options: EvaluateOptions = {}): Promise<Decision> {
+    const engine = live(this);
     const json = eventJson(event);
-    return new Decision(await withSlot(() => this.engine.evaluate_async(json)));
+    const { signal } = options;
+    signal?.throwIfAborted();
+    const pending = withSlot(() => engine.evaluate_async(json));
+    if (signal === undefined) {
+      return new Decision(await pending);
+    }
+    return new Decision(await untilAborted(pending, signal));
   }
 
   /** Evaluates one hook event on the calling thread, blocking it until the decision is made. */
   evaluateSync(event: HookEvent): Decision {
-    return new Decision(this.engine.evaluate(eventJson(event)));
+    return new Decision(live(this).evaluate(eventJson(event)));
   }
 
   /** The harness this engine answers for. */
   get harness(): Harness {
-    return this.engine.harness();
+    return live(this).harness();
   }
 
-  /** Frees the native engine now instead of when it is garbage-collected. */
+  /**
+   * Frees the native engine now instead of when it is garbage-collected; evaluating afterwards
+   * throws `CupcakeErrorConfig`. Calling it again does nothing.
+   */
   dispose(): void {
-    this.engine.dispose();
+    if (!disposed.has(this)) {
+      disposed.add(this);
+      this.engine.dispose();
+    }
   }
+
+  /** `using engine = await Cupcake.init(...)` disposes it at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+// Disposed holders, kept outside the class so its declared type stays structural (the package
+// test compares the built declarations with the sources).
+const disposed = new WeakSet<Cupcake>();
+
+/** `holder`'s engine, or `CupcakeErrorConfig` once it is disposed. */
+function live(holder: Cupcake): Engine {
+  if (disposed.has(holder)) {
+    throw new CupcakeErrorConfig(
+      "this Cupcake was disposed: load the policies again with Cupcake.init()",
+    );
+  }
+  return holder.engine;
+}
+
+/** `pending`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function untilAborted<T>(pending: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    pending.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }

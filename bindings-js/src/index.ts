@@ -28,13 +28,14 @@ export {
   Harness,
   ensure_opa,
   export_bundle,
+  failure_response,
   load_engine,
   parse_harness,
   version,
 } from "../generated/index.js";
-export type { EngineOptions } from "../generated/index.js";
+export type { EngineOptions, HookReply } from "../generated/index.js";
 export { Cupcake } from "./cupcake.js";
-export type { CupcakeOptions, HarnessName, HookEvent } from "./cupcake.js";
+export type { CupcakeOptions, EvaluateOptions, HarnessName, HookEvent } from "./cupcake.js";
 export { Decision } from "./decision.js";
 export type { DecisionJSON, DecisionRecord, JsonObject } from "./decision.js";
 export { Denied } from "./errors.js";

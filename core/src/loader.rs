@@ -19,11 +19,20 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
     let cache = Some(CompileCache::new(cache_root(options)?));
     let sources = sources_key(set);
     let key = cache_key(&sources, set, options);
-    // Without an OPA binary to key on, the entry last compiled from these sources is used, so
-    // a warm start needs no OPA at all.
-    let found = key
-        .clone()
-        .or_else(|| cache.as_ref().and_then(|cache| cache.last_for(&sources)));
+    // With no OPA on PATH or in the cache to key on, the entry last compiled from these sources
+    // is used, so a warm start needs no OPA at all. An OPA path the caller or the rulebook named
+    // has to exist: a wrong one is reported, not papered over.
+    let named_opa = options.opa_path.is_some()
+        || set
+            .rulebook
+            .opa
+            .as_ref()
+            .is_some_and(|pin| pin.path.is_some());
+    let found = key.clone().or_else(|| {
+        (!named_opa)
+            .then(|| cache.as_ref().and_then(|cache| cache.last_for(&sources)))
+            .flatten()
+    });
     if let (Some(cache), Some(key)) = (&cache, &found) {
         if let Some(native) = cache.load_native(key) {
             let pool = wasm::deserialize_module_file(native).and_then(|module| {

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ._claude_agent_sdk import HookCallback, claude_agent_sdk_hook
 from ._cupcake import DEFAULT as _DEFAULT
-from ._cupcake import Cupcake, Event, export_bundle
+from ._cupcake import Cupcake, Event, engine_options, ensure_opa, export_bundle
 from ._decision import Decision
 from ._errors import (
     ConfigError,
@@ -36,7 +36,10 @@ from ._native import (
     Engine,
     EngineOptions,
     Harness,
+    HookReply,
+    failure_response,
     load_engine,
+    parse_harness,
     version,
 )
 
@@ -59,17 +62,26 @@ __all__ = [
     "LimitExceededError",
     "OpaNotFoundError",
     "PolicyCompileError",
+    "HookReply",
     "UnsupportedBuiltinError",
+    "__version__",
     "claude_agent_sdk_hook",
+    "engine_options",
+    "ensure_opa",
     "eval",
     "eval_async",
     "export_bundle",
+    "failure_response",
     "guard",
     "init",
     "init_async",
     "load_engine",
+    "parse_harness",
     "version",
 ]
+
+__version__ = version()
+"""The engine's version, as the Rust crate reports it (``cupcake.version()``)."""
 
 # Tracebacks and reprs name the public module, not the private one a class is defined in.
 for _public in (

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar, cast
 from ._decision import Decision, from_native
 from ._errors import NATIVE_ERRORS, reraise
 from ._native import CupcakeError, Engine, EngineOptions, Harness, load_engine, parse_harness
+from ._native import ensure_opa as _ensure_opa
 from ._native import export_bundle as _export_bundle
 
 if sys.version_info >= (3, 10):
@@ -28,14 +29,17 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
-def _options(
-    harness: str | Harness,
-    opa_path: str | os.PathLike[str] | None,
-    timeout_ms: int | None,
-    memory_limit_bytes: int | None,
-    global_dir: str | os.PathLike[str] | None,
-    cache_dir: str | os.PathLike[str] | None,
+def engine_options(
+    harness: str | Harness = "claude",
+    opa_path: str | os.PathLike[str] | None = None,
+    timeout_ms: int | None = None,
+    memory_limit_bytes: int | None = None,
+    global_dir: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    download_opa: bool = False,
 ) -> EngineOptions:
+    """The generated ``EngineOptions`` from the facade's keyword arguments: a harness name is
+    parsed by the core (``ValueError`` if it refuses it) and paths may be ``os.PathLike``."""
     if isinstance(harness, str):
         # The core parses names, so Python accepts exactly what the CLI and Node accept.
         try:
@@ -49,6 +53,7 @@ def _options(
         memory_limit_bytes=memory_limit_bytes,
         global_dir=None if global_dir is None else os.fspath(global_dir),
         cache_dir=None if cache_dir is None else os.fspath(cache_dir),
+        download_opa=download_opa,
     )
 
 
@@ -110,15 +115,19 @@ class Cupcake:
         global_dir: str | os.PathLike[str] | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
         bundle: str | os.PathLike[str] | None = None,
+        download_opa: bool = False,
     ) -> Cupcake:
         """Loads and compiles the policies found from ``path`` (a ``.cupcake`` directory or the
         project that contains it), blocking until done, and returns the loaded Cupcake.
 
         On the class, ``Cupcake.init(...)`` makes a new Cupcake; on an instance it replaces that
         instance's policies. With ``bundle`` (a file written by :func:`export_bundle` or
-        ``cupcake compile``), loads that instead of ``path``; no OPA is needed.
+        ``cupcake compile``), loads that instead of ``path``; no OPA is needed. With
+        ``download_opa``, a missing OPA is fetched (checksum-verified) into the cache directory.
         """
-        options = _options(harness, opa_path, timeout_ms, memory_limit_bytes, global_dir, cache_dir)
+        options = engine_options(
+            harness, opa_path, timeout_ms, memory_limit_bytes, global_dir, cache_dir, download_opa
+        )
         try:
             if bundle is not None:
                 engine = Engine.from_bundle(os.fspath(bundle), options)
@@ -140,10 +149,13 @@ class Cupcake:
         global_dir: str | os.PathLike[str] | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
         bundle: str | os.PathLike[str] | None = None,
+        download_opa: bool = False,
     ) -> Cupcake:
         """Like :meth:`init`, but compiles on cupcake's thread pool without blocking the event
         loop. ``async with await Cupcake.init_async(path) as engine:`` closes it on exit."""
-        options = _options(harness, opa_path, timeout_ms, memory_limit_bytes, global_dir, cache_dir)
+        options = engine_options(
+            harness, opa_path, timeout_ms, memory_limit_bytes, global_dir, cache_dir, download_opa
+        )
         try:
             if bundle is not None:
                 engine = await asyncio.to_thread(Engine.from_bundle, os.fspath(bundle), options)
@@ -226,11 +238,32 @@ class Cupcake:
         self.close()
 
 
-def export_bundle(path: str, options: EngineOptions, output: str) -> None:
+def export_bundle(
+    path: str | os.PathLike[str],
+    options: EngineOptions | None = None,
+    output: str | os.PathLike[str] = "cupcake.bundle",
+) -> None:
     """Compiles the policies found from ``path`` (and ``options.global_dir``) with OPA into a
-    bundle file at ``output``, which ``Cupcake.init(bundle=...)`` loads without OPA."""
+    bundle file at ``output``, which ``Cupcake.init(bundle=...)`` loads without OPA. Without
+    ``options``, the defaults of :func:`engine_options` apply."""
     try:
-        _export_bundle(path, options, output)
+        _export_bundle(os.fspath(path), options or EngineOptions(), os.fspath(output))
+    except NATIVE_ERRORS as error:
+        reraise(error)
+
+
+def ensure_opa(
+    opa_path: str | os.PathLike[str] | None = None,
+    cache_dir: str | os.PathLike[str] | None = None,
+    download_opa: bool = False,
+) -> str:
+    """Finds the OPA binary :meth:`Cupcake.init` would compile with (``opa_path``, else
+    ``PATH``, else cupcake's cache directory, else, with ``download_opa``, a verified download)
+    and returns its path, so a hook can fetch OPA ahead of its first call. Raises
+    :class:`OpaNotFoundError` if there is none."""
+    options = engine_options(opa_path=opa_path, cache_dir=cache_dir, download_opa=download_opa)
+    try:
+        return _ensure_opa(options)
     except NATIVE_ERRORS as error:
         reraise(error)
 

@@ -51,7 +51,7 @@ elif [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
 fi
 
 # The hand-written facade (every module but the generated _native/) and the Python example.
-facade=(bindings-py/python/cupcake/*.py examples/python/guard_example.py)
+facade=(bindings-py/python/cupcake/*.py examples/python/guard_example.py examples/python/errors_example.py)
 config=bindings-py/pyproject.toml
 lint() {
   local name=$1
@@ -64,6 +64,7 @@ lint() {
   fi
 }
 lint "mypy --strict" mypy --strict --config-file "$config" --cache-dir=/dev/null --no-error-summary "${facade[@]}"
+lint "pyright --strict" pyright --project "$config" --pythonpath "$(command -v python)" "${facade[@]}"
 lint "ruff" ruff check --quiet --no-cache --config "$config" "${facade[@]}"
 lint "ruff format" ruff format --check --quiet --no-cache --config "$config" "${facade[@]}"
 finish

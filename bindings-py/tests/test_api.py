@@ -54,7 +54,7 @@ def project() -> cupcake.Cupcake:
 def raised(call: Callable[[], object], expected: type[cupcake.CupcakeError]) -> Exception:
     """Runs `call`, checks it raised exactly `expected` (and no other kind), chained to the
     generated error of the same kind with the same message, and returns the error."""
-    variant: type[Exception] = getattr(cupcake.CupcakeError, ERRORS[expected])
+    variant: type[Exception] = getattr(_native.CupcakeError, ERRORS[expected])
     with pytest.raises(cupcake.CupcakeError) as info:
         call()
     error = info.value
@@ -155,7 +155,7 @@ def test_every_generated_error_is_translated() -> None:
     from cupcake import _errors
 
     for facade, variant in ERRORS.items():
-        original = getattr(cupcake.CupcakeError, variant)("what failed")
+        original = getattr(_native.CupcakeError, variant)("what failed")
         with pytest.raises(facade, match="^what failed$") as info:
             _errors.reraise(original)
         assert info.value.__cause__ is original
@@ -252,12 +252,28 @@ def test_async_errors_are_translated() -> None:
 
 
 def test_the_generated_layer_keeps_its_own_classes() -> None:
-    """Engine is the generated class: it raises the generated variants, which the facade's
-    base class still catches."""
+    """Engine is the generated class: it raises the generated variants, not facade classes;
+    native_kind names their kind."""
     engine = cupcake.Cupcake.init(INPUT_ERRORS).engine
-    with pytest.raises(cupcake.CupcakeError.InvalidInput) as info:
+    with pytest.raises(_native.CupcakeError.InvalidInput) as info:  # type: ignore[attr-defined]
         engine.evaluate("")
-    assert not isinstance(info.value, cupcake.InvalidInputError)
+    assert not isinstance(info.value, cupcake.CupcakeError)
+    assert cupcake.native_kind(info.value) == "InvalidInput"
+    assert cupcake.native_kind(ValueError("x")) is None
+
+
+def test_the_facade_hierarchy() -> None:
+    """One base, one subclass per kind with its `kind`, the generated spelling naming the same
+    classes, and the generated variant still a base at run time."""
+    for facade, variant in ERRORS.items():
+        assert issubclass(facade, cupcake.CupcakeError)
+        assert facade.kind == variant
+        assert getattr(cupcake.CupcakeError, variant) is facade
+        assert issubclass(facade, getattr(_native.CupcakeError, variant))
+        error = facade("what failed")
+        assert repr(error) == f"{facade.__name__}('what failed')"
+        assert isinstance(error, Exception) and not isinstance(error, tuple(set(ERRORS) - {facade}))
+    assert cupcake.CupcakeError.kind == ""
 
 
 # Lifetime

@@ -5,8 +5,8 @@ are re-exported unchanged. This facade only adds Python idiom on top:
 
 - :class:`Cupcake` takes events as dicts (one ``json.dumps`` and one call into Rust per
   evaluation), returns :class:`Decision` dataclasses and closes as a context manager;
-- one exception class per error kind (:class:`ConfigError`, ...), each a subclass of the
-  generated ``CupcakeError.<Kind>``, so either spelling catches it;
+- :class:`CupcakeError` and one subclass per error kind (:class:`ConfigError`, ...), which
+  type checkers accept in ``except`` clauses;
 - :func:`guard`, a decorator that asks the policies before a tool function runs;
 - :func:`claude_agent_sdk_hook`, a Claude Agent SDK hook callback that fails closed;
 - module-level ``init``, ``eval``, ``init_async`` and ``eval_async``: the methods of a default
@@ -21,6 +21,7 @@ from ._cupcake import Cupcake, Event, engine_options, ensure_opa, export_bundle
 from ._decision import Decision
 from ._errors import (
     ConfigError,
+    CupcakeError,
     EvaluationError,
     InternalError,
     InvalidInputError,
@@ -28,10 +29,10 @@ from ._errors import (
     OpaNotFoundError,
     PolicyCompileError,
     UnsupportedBuiltinError,
+    native_kind,
 )
 from ._guard import AskCallback, Denied, guard
 from ._native import (
-    CupcakeError,
     DecisionKind,
     Engine,
     EngineOptions,
@@ -76,6 +77,7 @@ __all__ = [
     "init",
     "init_async",
     "load_engine",
+    "native_kind",
     "parse_harness",
     "version",
 ]
@@ -88,6 +90,7 @@ for _public in (
     Cupcake,
     Decision,
     Denied,
+    CupcakeError,
     ConfigError,
     EvaluationError,
     InternalError,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from ._cupcake import Cupcake
 from ._native import Harness, failure_response
@@ -28,7 +28,11 @@ def _blocked(input_data: object, err: Exception) -> dict[str, Any]:
             text = json.dumps(input_data)
         except (TypeError, ValueError, RecursionError):
             # Keep the event's name, so the failure is that event's own refusal.
-            name = input_data.get("hook_event_name", "") if isinstance(input_data, Mapping) else ""
+            name: object = (
+                cast("Mapping[str, object]", input_data).get("hook_event_name", "")
+                if isinstance(input_data, Mapping)
+                else ""
+            )
             text = json.dumps({"hook_event_name": str(name)})
         reply = failure_response(Harness.CLAUDE, text, reason)
         blocked: dict[str, Any] = json.loads(reply.response)

@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from ._decision import Decision, from_native
 from ._errors import NATIVE_ERRORS, reraise
-from ._native import CupcakeError, Engine, EngineOptions, Harness, load_engine, parse_harness
+from ._native import Engine, EngineOptions, Harness, load_engine, parse_harness
 from ._native import ensure_opa as _ensure_opa
 from ._native import export_bundle as _export_bundle
 
@@ -44,7 +44,7 @@ def engine_options(
         # The core parses names, so Python accepts exactly what the CLI and Node accept.
         try:
             harness = parse_harness(harness)
-        except CupcakeError as err:
+        except NATIVE_ERRORS as err:
             raise ValueError(str(err)) from None
     return EngineOptions(
         harness=harness,

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from . import _native
+from ._native import Decision as NativeDecision
 from ._native import DecisionKind
 
 _PROCEEDS = frozenset({DecisionKind.ALLOW, DecisionKind.MODIFY})
@@ -88,7 +88,7 @@ class Decision:
         }
 
 
-def from_native(native: _native.Decision) -> Decision:
+def from_native(native: NativeDecision) -> Decision:
     """Wraps the generated record; its strings and lists are shared, not copied."""
     return Decision(
         kind=native.kind,

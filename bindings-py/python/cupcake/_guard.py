@@ -84,6 +84,7 @@ class _Guard:
         """The PreToolUse event of one call, and the call's arguments bound to parameters."""
         bound = self.signature.bind(*args, **kwargs)
         bound.apply_defaults()
+        tool_input: dict[str, Any]
         if self.tool_input is not None:
             tool_input = dict(self.tool_input(*args, **kwargs))
         else:

@@ -1,11 +1,13 @@
-// A process-wide cap on native async calls awaiting completion. The koffi runtime behind the
-// generated bindings crashes the process (SIGSEGV) when too many Rust futures are pending at
-// once: reproducibly from about 270 pending evaluations on Node 20, never at 256 or fewer. Calls
-// beyond the cap wait here, in order, instead of reaching the native side; callers still get one
-// Promise per call. The evaluations run on cupcake's Rust thread pool, so a cap far above the
-// core count costs no throughput.
+// A process-wide cap on native async calls awaiting completion. Calls beyond the cap wait
+// here, in order, instead of queueing on the native side; callers still get one Promise per
+// call. It once guarded against a crash (koffi fails when more than a few hundred distinct
+// threads call back into it, and the core's pool used to grow to 512); the core now runs
+// evaluations on a small fixed pool, so the raw `engine.evaluate_async` survives 10,000 pending
+// calls too. The cap stays because it keeps the completions the event loop has to handle per
+// turn bounded. The evaluations run on cupcake's Rust thread pool, so a cap far above the core
+// count costs no throughput.
 
-/** Native async calls allowed in flight at once: a quarter of the smallest count seen to crash. */
+/** Native async calls allowed in flight at once: twice the core's evaluation threads. */
 export const MAX_IN_FLIGHT = 64;
 
 let inFlight = 0;

@@ -140,3 +140,26 @@ test("stress: 1,000 concurrent evaluate calls on one engine, each with its own d
     standard.dispose();
   }
 });
+
+test("stress: 10,000 concurrent calls on the raw engine and on the facade all complete", async () => {
+  // The raw generated `evaluate_async` once crashed the process at about 280 pending calls:
+  // every evaluation thread of the core's pool called back into koffi, which fails past a few
+  // hundred threads. The core now keeps that pool small and fixed; this runs far beyond it.
+  const project = await Cupcake.init(join(repoRoot, "examples", "project", ".cupcake"));
+  try {
+    const calls = 10_000;
+    const rm = { hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "rm -rf /" } };
+    const ls = { hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "ls" } };
+    const events = Array.from({ length: calls }, (_, i) => (i % 2 === 0 ? rm : ls));
+    const raw = await Promise.all(events.map((event) => project.engine.evaluate_async(JSON.stringify(event))));
+    const facade = await Promise.all(events.map((event) => project.evaluate(event)));
+    for (const decisions of [raw, facade]) {
+      expect(decisions).toHaveLength(calls);
+      decisions.forEach((decision, i) => {
+        expect(decision.kind, `call ${i}`).toBe(i % 2 === 0 ? DecisionKind.Deny : DecisionKind.Allow);
+      });
+    }
+  } finally {
+    project.dispose();
+  }
+}, 120_000);

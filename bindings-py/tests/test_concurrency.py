@@ -5,6 +5,7 @@ would keep every other thread from even starting its own call."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -197,3 +198,31 @@ def test_stress_threads_and_tasks_together(
         awaited = asyncio.run(run_all())
         _check_all(list(threaded), expected)
     _check_all(awaited, expected)
+
+
+def test_stress_10000_tasks_on_the_facade_and_the_raw_engine() -> None:
+    """Far more calls than the core's evaluation threads, on both async surfaces; each gets its
+    own decision."""
+    project = cupcake.Cupcake.init(repo_path("examples", "project", ".cupcake"))
+    calls = 10_000
+    rm = {
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Bash",
+        "tool_input": {"command": "rm -rf /"},
+    }
+    ls = {"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "ls"}}
+    events = [rm if i % 2 == 0 else ls for i in range(calls)]
+
+    async def run_all() -> tuple[list[cupcake.Decision], list[Any]]:
+        facade = await asyncio.gather(*(project.eval_async(event) for event in events))
+        raw = await asyncio.gather(
+            *(project.engine.evaluate_async(json.dumps(event)) for event in events)
+        )
+        return list(facade), list(raw)
+
+    facade, raw = asyncio.run(run_all())
+    for decisions in (facade, raw):
+        assert len(decisions) == calls
+        kinds = [decision.kind for decision in decisions]
+        assert kinds[0::2] == [cupcake.DecisionKind.DENY] * (calls // 2)
+        assert kinds[1::2] == [cupcake.DecisionKind.ALLOW] * (calls // 2)

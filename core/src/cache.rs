@@ -21,8 +21,9 @@ use crate::regular_file;
 pub const WASMTIME_VERSION: &str = "48.0.8";
 /// Bumped whenever the entry layout or the key's inputs change.
 const FORMAT: u32 = 4;
-/// The folder of pointers from a sources key to the entry last compiled from those sources.
-const LAST: &str = "last";
+/// Appended to the cache folder's name for the folder of pointers from a sources key to the
+/// entry last compiled from those sources.
+const LAST_SUFFIX: &str = "-last";
 /// Length of a key: hex SHA-256.
 const KEY_LEN: usize = 64;
 
@@ -101,7 +102,7 @@ impl CompileCache {
 
     /// The key last stored for `sources` (see [`Self::remember`]), if any.
     pub fn last_for(&self, sources: &str) -> Option<String> {
-        let path = self.root.join(LAST).join(sources);
+        let path = self.pointers().join(sources);
         let key = regular_file::read_to_string(&path, KEY_LEN as u64 + 1).ok()?;
         (key.len() == KEY_LEN && key.bytes().all(|b| b.is_ascii_hexdigit())).then_some(key)
     }
@@ -109,7 +110,7 @@ impl CompileCache {
     /// Records that `key` is the entry compiled from `sources`, so a start that cannot key on
     /// an OPA binary (none installed) still finds it. Like [`Self::store`], a failure is logged.
     pub fn remember(&self, sources: &str, key: &str) {
-        let dir = self.root.join(LAST);
+        let dir = self.pointers();
         let written = fs_err::create_dir_all(&dir).and_then(|()| {
             let mut staged = tempfile::NamedTempFile::new_in(&dir)?;
             std::io::Write::write_all(&mut staged, key.as_bytes())?;
@@ -121,16 +122,29 @@ impl CompileCache {
         }
     }
 
+    /// Where the pointers of [`Self::remember`] live: beside the entries (`compiled-last`), so
+    /// the entries' folder holds nothing but entries.
+    fn pointers(&self) -> PathBuf {
+        let mut name = self.root.clone().into_os_string();
+        name.push(LAST_SUFFIX);
+        name.into()
+    }
+
     /// Removes an entry, e.g. one wasmtime refused to deserialize.
     pub fn discard(&self, key: &str) {
         let _ = fs_err::remove_dir_all(self.root.join(key));
     }
 
     /// Stores an entry atomically: written to a private directory, then renamed into place.
-    /// Failing to store only costs the next start a recompile, so it is logged, not raised.
-    pub fn store(&self, key: &str, entry: &Entry) {
-        if let Err(reason) = self.try_store(key, entry) {
-            tracing::warn!(cache = %self.root.display(), %reason, "could not write the compile cache");
+    /// Failing to store only costs the next start a recompile, so it is logged, not raised;
+    /// the result says whether the entry is there.
+    pub fn store(&self, key: &str, entry: &Entry) -> bool {
+        match self.try_store(key, entry) {
+            Ok(()) => true,
+            Err(reason) => {
+                tracing::warn!(cache = %self.root.display(), %reason, "could not write the compile cache");
+                false
+            }
         }
     }
 

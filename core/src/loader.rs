@@ -63,8 +63,9 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
     if let (Some(cache), Some(key)) = (&cache, &key) {
         // OPA compiled copies of exactly the bytes the key hashed, so the entry matches its key
         // even if a file changed on disk meanwhile.
-        cache.store(key, &Entry { wasm, native });
-        cache.remember(&sources, key);
+        if cache.store(key, &Entry { wasm, native }) {
+            cache.remember(&sources, key);
+        }
     }
     Ok(pool)
 }

@@ -7,6 +7,17 @@ use std::sync::OnceLock;
 
 use super::CupcakeError;
 
+/// Evaluations running at once; the rest queue in the runtime. The pool's threads are the ones
+/// that wake foreign futures, and Node's FFI runtime (koffi) crashes the process when more
+/// than a few hundred distinct threads call back into it (tokio's default allows 512), so the
+/// pool is small and fixed. Evaluations are CPU-bound or wait on a signal's subprocess, so this
+/// is many times the core count of the machines cupcake runs on.
+const BLOCKING_THREADS: usize = 32;
+
+/// How long an idle pool thread lives: for good, in practice, so the threads that call back
+/// into a foreign runtime stay the same few for the life of the process.
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(365 * 24 * 60 * 60);
+
 static RUNTIME: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
 
 fn runtime() -> Result<&'static tokio::runtime::Runtime, CupcakeError> {
@@ -14,6 +25,8 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime, CupcakeError> {
         .get_or_init(|| {
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
+                .max_blocking_threads(BLOCKING_THREADS)
+                .thread_keep_alive(KEEP_ALIVE)
                 .thread_name("cupcake-async")
                 .build()
                 .map_err(|err| err.to_string())

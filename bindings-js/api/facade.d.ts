@@ -236,7 +236,7 @@ export declare function guard<Input extends object, Rest extends unknown[], Resu
  */
 export declare function guard<Args extends unknown[], Result>(fn: (...args: Args) => Result, options: GuardEventOptions<Args>): (...args: Args) => Promise<Awaited<Result>>;
 // ---- in-flight.d.ts
-/** Native async calls allowed in flight at once: a quarter of the smallest count seen to crash. */
+/** Native async calls allowed in flight at once: twice the core's evaluation threads. */
 export declare const MAX_IN_FLIGHT = 64;
 /** Runs `call` once fewer than MAX_IN_FLIGHT native calls are pending. */
 export declare function withSlot<T>(call: () => Promise<T>): Promise<T>;

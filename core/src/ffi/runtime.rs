@@ -16,7 +16,7 @@ const BLOCKING_THREADS: usize = 32;
 
 /// How long an idle pool thread lives: for good, in practice, so the threads that call back
 /// into a foreign runtime stay the same few for the life of the process.
-const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(365 * 24 * 60 * 60);
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_hours(365 * 24);
 
 static RUNTIME: OnceLock<Result<tokio::runtime::Runtime, String>> = OnceLock::new();
 

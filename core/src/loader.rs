@@ -41,6 +41,11 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
             match pool {
                 Ok(pool) => {
                     tracing::debug!(key = %key, "compile cache hit");
+                    // An entry stored before pointers existed (or by another OPA) becomes the
+                    // one a start without OPA finds.
+                    if cache.last_for(&sources).as_ref() != Some(key) {
+                        cache.remember(&sources, key);
+                    }
                     return Ok(pool);
                 }
                 Err(err) => {

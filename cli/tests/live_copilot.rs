@@ -21,16 +21,8 @@ use support::{event_policy, model_saw, Install, Project, Run, Slot, VERDICT};
 
 /// The native CLI inside the npm package's platform package.
 fn copilot_cli(install: &Install) -> PathBuf {
-    let os = match std::env::consts::OS {
-        "macos" => "darwin",
-        other => other,
-    };
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "x64",
-        "aarch64" => "arm64",
-        other => other,
-    };
-    install.file(&format!("node_modules/@github/copilot-{os}-{arch}/copilot"))
+    let (os, cpu) = support::npm_platform();
+    install.file(&format!("node_modules/@github/copilot-{os}-{cpu}/copilot"))
 }
 
 /// One project with cupcake wired by `cupcake init` and one policy.

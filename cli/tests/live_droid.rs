@@ -17,8 +17,6 @@
 #[path = "live/support.rs"]
 mod support;
 
-use std::ffi::OsString;
-use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -28,26 +26,11 @@ use support::{event_policy, model_saw, FakeApi, Install, Run, Slot, VERDICT};
 /// The model id the custom model gets (`custom:<model>` on the command line).
 const MODEL: &str = "cupcake-fake";
 
-/// The `PATH` the CLI and its hooks get: the test's own, for `node` and the shell's tools.
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the RPC driver needs node from the caller's PATH"
-)]
-fn search_path() -> OsString {
-    std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into())
-}
-
 /// The native CLI inside the platform package.
 fn droid_cli() -> PathBuf {
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "x64",
-        "aarch64" => "arm64",
-        other => other,
-    };
-    Install::from_env("CUPCAKE_DROID_CLI_DIR", "ci/tools-droid.sh").file(&format!(
-        "node_modules/@factory/cli-{}-{arch}/bin/droid",
-        std::env::consts::OS
-    ))
+    let (os, cpu) = support::npm_platform();
+    Install::from_env("CUPCAKE_DROID_CLI_DIR", "ci/tools-droid.sh")
+        .file(&format!("node_modules/@factory/cli-{os}-{cpu}/bin/droid"))
 }
 
 /// How the CLI is started for one turn.
@@ -61,20 +44,8 @@ enum Mode {
     Rpc,
 }
 
-/// One project with cupcake wired by `cupcake init` and the case's policy. It holds its
-/// [`Slot`] from `init` to the end, so the other case's compiling does not compete with it.
-struct Project {
-    slot: Slot,
-    project: support::Project,
-}
-
-impl Deref for Project {
-    type Target = support::Project;
-
-    fn deref(&self) -> &support::Project {
-        &self.project
-    }
-}
+/// One project with cupcake wired by `cupcake init` and the case's policy.
+type Project = support::Held;
 
 impl Project {
     /// With `policy` as the only policy, or with the example `cupcake init` ships when `None`.
@@ -186,7 +157,7 @@ impl Project {
 /// The environment that keeps Droid off the network and writes its log with the output.
 fn offline(droid: &mut Command, out: &Path) {
     droid
-        .env("PATH", search_path())
+        .env("PATH", support::search_path())
         // No login, no Factory server: only the custom model, MCP and marketplaces may be
         // reached, and Factory's telemetry and feature-flag fetches are off.
         .env("FACTORY_AIRGAP_ENABLED", "1")

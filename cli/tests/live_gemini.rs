@@ -14,20 +14,10 @@
 #[path = "live/support.rs"]
 mod support;
 
-use std::ops::Deref;
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
 use support::{event_policy, model_saw, Install, Run, Slot, VERDICT};
-
-/// The `PATH` the CLI and its hooks get: the test's own, for `node` and `bash`.
-#[expect(
-    clippy::disallowed_methods,
-    reason = "the CLI needs node from the caller's PATH"
-)]
-fn search_path() -> std::ffi::OsString {
-    std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into())
-}
 
 impl Run {
     /// Requests asking the model for content (streamed or not).
@@ -78,20 +68,8 @@ fn gemini_cli() -> PathBuf {
         .file("node_modules/@google/gemini-cli/bundle/gemini.js")
 }
 
-/// One project with cupcake wired by `cupcake init` and the case's policy. It holds its
-/// [`Slot`] from `init` to the end, so the other case's compiling does not compete with it.
-struct Project {
-    slot: Slot,
-    project: support::Project,
-}
-
-impl Deref for Project {
-    type Target = support::Project;
-
-    fn deref(&self) -> &support::Project {
-        &self.project
-    }
-}
+/// One project with cupcake wired by `cupcake init` and the case's policy.
+type Project = support::Held;
 
 impl Project {
     /// A project whose only policy is `policy` (the example `init` writes is removed).
@@ -145,7 +123,7 @@ impl Project {
         gemini
             .arg(gemini_cli())
             .args(["-p", "run it", "--yolo", "-m", "gemini-2.5-flash"])
-            .env("PATH", search_path())
+            .env("PATH", support::search_path())
             .env("GEMINI_API_KEY", "test-key")
             // Headless Gemini refuses an untrusted folder, and drops every settings hook in
             // one; `--skip-trust` comes too late for the project's hooks.

@@ -46,6 +46,56 @@ impl Drop for Slot {
     }
 }
 
+/// A case's project that holds its [`Slot`] from `init` to the end, so the other case's
+/// compiling does not compete with its run.
+#[allow(
+    dead_code,
+    reason = "only some of the live checks that include this file hold a slot"
+)]
+pub struct Held {
+    pub slot: Slot,
+    pub project: Project,
+}
+
+impl std::ops::Deref for Held {
+    type Target = Project;
+
+    fn deref(&self) -> &Project {
+        &self.project
+    }
+}
+
+/// The `PATH` a CLI and its hooks get when they need the test's own tools (`node`, the shell's).
+#[allow(
+    dead_code,
+    reason = "only some of the live checks that include this file use it"
+)]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the CLI needs node from the caller's PATH"
+)]
+pub fn search_path() -> std::ffi::OsString {
+    std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into())
+}
+
+/// This platform as npm's platform packages spell it: `(os, cpu)`, e.g. `("linux", "x64")`.
+#[allow(
+    dead_code,
+    reason = "only some of the live checks that include this file use it"
+)]
+pub fn npm_platform() -> (&'static str, &'static str) {
+    let os = match std::env::consts::OS {
+        "macos" => "darwin",
+        other => other,
+    };
+    let cpu = match std::env::consts::ARCH {
+        "x86_64" => "x64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    (os, cpu)
+}
+
 /// The verdict fields the cases' policies return; its reason is what the checks look for.
 pub const VERDICT: &str = r#"{"rule_id": "LIVE", "reason": "LIVE-REASON-7", "severity": "HIGH"}"#;
 

@@ -31,7 +31,7 @@ bench:
 soak *args:
     bash ci/soak.sh {{args}}
 
-# The wheel and the npm tarball for this platform, in dist/.
+# The wheels and npm packages (main + this platform's library) for this platform, in dist/.
 dist:
     bash ci/dist.sh
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Node package in bindings-js/: the cupcake cdylib (dev profile, or release with
-# `--release`, which the benchmarks use), the generated bindings with the library copied beside
-# them, the pinned npm dependencies, the compiled facade in dist/ (ESM) and dist/cjs/ (CommonJS),
+# `--release`, which the benchmarks use), the generated bindings, this platform's library
+# package in npm/<platform>/ (linked into node_modules/ as npm would install it), the pinned npm
+# dependencies, the compiled facade in dist/ (ESM) and dist/cjs/ (CommonJS),
 # and the examples/node link to the package. Safe to run again; each step starts from a clean
 # output directory.
 set -euo pipefail
@@ -27,32 +28,41 @@ fi
 log "building cupcake-core ($profile)"
 cargo build --quiet --locked -p cupcake-core "${cargo_profile[@]}"
 
-# The generated loader looks for the library under prebuilds/<platform>/ (the layout a
-# multi-platform npm package ships) and names the platform when it is missing.
-case "$(uname -m)" in
-  x86_64 | amd64) arch=x64 ;;
-  aarch64 | arm64) arch=arm64 ;;
-  *) arch="$(uname -m)" ;;
-esac
-case "$(uname -s)" in
-  Linux)
-    libc=gnu
-    if ldd --version 2>&1 | grep -qi musl; then libc=musl; fi
-    prebuild="linux-$arch-$libc"
-    ;;
-  Darwin) prebuild="darwin-$arch" ;;
-  *) prebuild="win32-$arch" ;;
-esac
+# The library ships in a package of its own per platform (bindings-js/npm/<platform>/ here,
+# `<scope>/cupcake-<platform>` once packed), named as ci/matrix.json names release targets.
+platform="$(bash "$REPO_ROOT/ci/platform.sh")"
 
 log "generating bindings with uniffi-bindgen-node-js $UNIFFI_BINDGEN_NODE_JS_VERSION"
 rm -rf "$package/generated"
-uniffi-bindgen-node-js generate "$CARGO_TARGET_DIR/$profile/$library" --bundled-prebuilds \
+uniffi-bindgen-node-js generate "$CARGO_TARGET_DIR/$profile/$library" \
   --crate-name cupcake --package-name cupcake-native --out-dir "$package/generated"
-mkdir -p "$package/generated/prebuilds/$prebuild"
-cp "$CARGO_TARGET_DIR/$profile/$library" "$package/generated/prebuilds/$prebuild/$library"
+
+# The generated index loads the library from beside itself at import; it loads it from the
+# platform package instead, through loader/native-library.js.
+index="$package/generated/index.js"
+grep -qx 'loadFfi();' "$index" || {
+  log "$index no longer calls loadFfi() at import; the generator changed"
+  exit 1
+}
+scope="$(node -p 'require(process.argv[1]).nativePackageScope' "$package/package.json")"
+version="$(node -p 'require(process.argv[1]).version' "$package/package.json")"
+sed -e "s|@@NATIVE_PACKAGE_SCOPE@@|$scope|" -e "s|@@PACKAGE_VERSION@@|$version|" \
+  "$package/loader/native-library.js" >"$package/generated/native-library.js"
+sed -i.orig -e 's|^loadFfi();$|loadFfi(nativeLibraryPath());|' \
+  -e 's|^import { load as loadFfi } from "./cupcake-ffi.js";$|&\nimport { nativeLibraryPath } from "./native-library.js";|' \
+  "$index"
+rm -f "$index.orig"
+grep -q 'import { nativeLibraryPath }' "$index" || { log "could not patch $index"; exit 1; }
+
+node "$REPO_ROOT/ci/npm-platform-package.mjs" "$platform" "$CARGO_TARGET_DIR/$profile/$library" \
+  "$package/npm/$platform" >/dev/null
 
 log "installing npm dependencies"
 (cd "$package" && npm ci --no-audit --no-fund --loglevel=error)
+
+# What npm does with the optional dependency on this platform, without the registry.
+mkdir -p "$package/node_modules/$scope"
+ln -sfn "../../npm/$platform" "$package/node_modules/$scope/cupcake-$platform"
 
 log "compiling the facade: ESM into dist/, CommonJS into dist/cjs/"
 rm -rf "$package/dist"
@@ -78,15 +88,6 @@ rm -rf "$package/dist"
     mkdir -p "dist/cjs/generated/$(dirname "$declaration")"
     cp "generated/$declaration" "dist/cjs/generated/$declaration"
   done
-  # The CommonJS copy loads the one library under generated/prebuilds/, so the package
-  # carries it once.
-  ffi=dist/cjs/generated/cupcake-ffi.js
-  grep -q 'join)(moduleDirectory, "prebuilds", target, filename)' "$ffi" || {
-    log "$ffi no longer resolves prebuilds as expected; the generator changed"
-    exit 1
-  }
-  sed -i.orig 's|join)(moduleDirectory, "prebuilds", target, filename)|join)(moduleDirectory, "..", "..", "..", "generated", "prebuilds", target, filename)|' "$ffi"
-  rm -f "$ffi.orig"
 )
 
 # What `npm install` of examples/node/package.json's file: dependency would make, without npm.

@@ -30,6 +30,13 @@ export CUPCAKE_OPENCODE_CLI_DIR="$CUPCAKE_DEV_CACHE/opencode-cli-$OPENCODE_CLI_V
 export CLINE_CLI_VERSION=3.0.65
 export CUPCAKE_CLINE_CLI_DIR="$CUPCAKE_DEV_CACHE/cline-cli-$CLINE_CLI_VERSION"
 export CUPCAKE_VENV="$CUPCAKE_DEV_CACHE/venv"
+# The packaging checks (ci/test-dist.sh): the runtimes the npm package is installed under, and
+# musl's C library (a Debian package, unpacked, not installed) for the musl artifacts.
+export BUN_VERSION=1.4.4
+export CUPCAKE_BUN_DIR="$CUPCAKE_DEV_CACHE/bun-$BUN_VERSION"
+export DENO_VERSION=2.9.6
+export CUPCAKE_DENO_DIR="$CUPCAKE_DEV_CACHE/deno-$DENO_VERSION"
+export CUPCAKE_MUSL_ROOT="$CUPCAKE_DEV_CACHE/musl"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO_ROOT/target}"

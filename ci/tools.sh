@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs every tool the demo and the tests need into $CUPCAKE_DEV_CACHE, skipping what is
 # already there at the pinned version: OPA and actionlint (go install), uniffi-bindgen-node-js
-# (cargo install), the Claude Agent SDK with its Claude Code CLI (npm), and a Python venv with
-# maturin, just and pytest.
+# (cargo install), the Claude Agent SDK with its Claude Code CLI (npm), the agents' CLIs, the
+# packaging checks' tools (ci/tools-dist.sh), and a Python venv with maturin, zig, just and pytest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 mkdir -p "$CUPCAKE_DEV_CACHE/bin"
@@ -68,6 +68,8 @@ source "$REPO_ROOT/ci/tools-droid.sh"
 source "$REPO_ROOT/ci/tools-opencode.sh"
 # shellcheck source=ci/tools-cline.sh
 source "$REPO_ROOT/ci/tools-cline.sh"
+# shellcheck source=ci/tools-dist.sh
+source "$REPO_ROOT/ci/tools-dist.sh"
 
 requirements="$REPO_ROOT/ci/requirements-dev.txt"
 stamp="$CUPCAKE_VENV/.requirements"

@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata
 import json
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,7 +30,11 @@ def engine() -> cupcake.Cupcake:
 
 
 def test_version_matches_the_distribution() -> None:
-    assert cupcake.version() == importlib.metadata.version("cupcake")
+    # The distribution's name lives in pyproject.toml only (PyPI's `cupcake` is another project).
+    pyproject = Path(__file__).parents[1] / "pyproject.toml"
+    distribution = tomllib.loads(pyproject.read_text())["project"]["name"]
+    assert distribution != "cupcake"
+    assert cupcake.version() == importlib.metadata.version(distribution) == cupcake.__version__
 
 
 def test_decision_types(engine: cupcake.Cupcake) -> None:

@@ -147,7 +147,7 @@ export type Harness = (typeof Harness)[keyof typeof Harness];
 
 /**
  * Every failure, by what the caller should do about it. The message of each says what
- * failed, where, and how to fix it.
+ * failed, where, and how to fix it; where a file is at fault, `path` (and `line`) name it.
  */
 export declare class CupcakeError extends globalThis.Error {
   readonly tag: string;
@@ -159,15 +159,18 @@ export declare class CupcakeError extends globalThis.Error {
  */
 export declare class CupcakeErrorInvalidInput extends CupcakeError {
   readonly tag: "InvalidInput";
-  constructor(message?: string);
+  readonly "message": string;
+  constructor(message: string);
 }
 
 /**
- * The policy directory, a bundle or an option is wrong.
+ * The policy directory, a bundle or an option is wrong; `path` is the file or directory.
  */
 export declare class CupcakeErrorConfig extends CupcakeError {
   readonly tag: "Config";
-  constructor(message?: string);
+  readonly "message": string;
+  readonly "path": string | undefined;
+  constructor(message: string, path: string | undefined);
 }
 
 /**
@@ -175,15 +178,19 @@ export declare class CupcakeErrorConfig extends CupcakeError {
  */
 export declare class CupcakeErrorOpaNotFound extends CupcakeError {
   readonly tag: "OpaNotFound";
-  constructor(message?: string);
+  readonly "message": string;
+  constructor(message: string);
 }
 
 /**
- * A policy failed to load or compile; the message names file and line.
+ * A policy failed to load or compile; `path` is the file, `line` its line when known.
  */
 export declare class CupcakeErrorPolicyCompile extends CupcakeError {
   readonly tag: "PolicyCompile";
-  constructor(message?: string);
+  readonly "message": string;
+  readonly "path": string | undefined;
+  readonly "line": number | undefined;
+  constructor(message: string, path: string | undefined, line: number | undefined);
 }
 
 /**
@@ -191,7 +198,8 @@ export declare class CupcakeErrorPolicyCompile extends CupcakeError {
  */
 export declare class CupcakeErrorUnsupportedBuiltin extends CupcakeError {
   readonly tag: "UnsupportedBuiltin";
-  constructor(message?: string);
+  readonly "message": string;
+  constructor(message: string);
 }
 
 /**
@@ -199,7 +207,8 @@ export declare class CupcakeErrorUnsupportedBuiltin extends CupcakeError {
  */
 export declare class CupcakeErrorEvaluation extends CupcakeError {
   readonly tag: "Evaluation";
-  constructor(message?: string);
+  readonly "message": string;
+  constructor(message: string);
 }
 
 /**
@@ -207,7 +216,8 @@ export declare class CupcakeErrorEvaluation extends CupcakeError {
  */
 export declare class CupcakeErrorLimitExceeded extends CupcakeError {
   readonly tag: "LimitExceeded";
-  constructor(message?: string);
+  readonly "message": string;
+  constructor(message: string);
 }
 
 /**
@@ -215,7 +225,8 @@ export declare class CupcakeErrorLimitExceeded extends CupcakeError {
  */
 export declare class CupcakeErrorInternal extends CupcakeError {
   readonly tag: "Internal";
-  constructor(message?: string);
+  readonly "message": string;
+  constructor(message: string);
 }
 
 /**

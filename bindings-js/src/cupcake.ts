@@ -178,6 +178,7 @@ function live(holder: Cupcake): Engine {
   if (disposed.has(holder)) {
     throw new CupcakeErrorConfig(
       "this Cupcake was disposed: load the policies again with Cupcake.init()",
+      undefined,
     );
   }
   return holder.engine;

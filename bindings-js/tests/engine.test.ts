@@ -164,6 +164,24 @@ describe("loading", () => {
   test("a Rego syntax error is PolicyCompile naming file and line", async () => {
     const error = await rejection(Cupcake.init(join(conformanceDir, "compile_error")));
     expectCupcakeError(error, CupcakeErrorPolicyCompile, "broken.rego:13");
+    const { path, line } = error as CupcakeErrorPolicyCompile;
+    expect(path).toMatch(/broken\.rego$/);
+    expect(line).toBe(13);
+  });
+
+  test("path and line from a relative directory, and a Config error's path", async () => {
+    const cwd = process.cwd();
+    try {
+      process.chdir(conformanceDir);
+      const error = (await rejection(Cupcake.init("compile_error"))) as CupcakeErrorPolicyCompile;
+      expectCupcakeError(error, CupcakeErrorPolicyCompile, "broken.rego:13");
+      expect([error.path?.endsWith("broken.rego"), error.line]).toEqual([true, 13]);
+      const missing = (await rejection(Cupcake.init("no-such-dir"))) as CupcakeErrorConfig;
+      expectCupcakeError(missing, CupcakeErrorConfig, "no-such-dir");
+      expect(missing.path).toMatch(/no-such-dir$/);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   test("the raw Engine constructor throws the same classes", () => {

@@ -14,6 +14,7 @@ interface UdlItems {
   functions: string[];
   enums: Record<string, string[]>;
   errors: Record<string, string[]>;
+  error_fields: Record<string, Record<string, string[]>>;
   dictionaries: Record<string, string[]>;
   interfaces: Record<string, string[]>;
 }
@@ -50,6 +51,12 @@ describe("every UDL item is reachable", () => {
     const error = exported[`CupcakeError${variant}`];
     expect(typeof error, `CupcakeError${variant}`).toBe("function");
     expect((error as { prototype: object }).prototype).toBeInstanceOf(CupcakeError);
+    // Every field of the variant, in UDL order, is a property of the thrown object.
+    const fields = udl.error_fields.CupcakeError?.[variant] ?? [];
+    const values = fields.map((field) => `${field} value`);
+    const instance = new (error as new (...args: string[]) => Record<string, unknown>)(...values);
+    for (const [index, field] of fields.entries()) expect(instance[field], field).toBe(values[index]);
+    expect(instance.code, "code").toBeTypeOf("string");
   });
 
   test.each(Object.keys(udl.interfaces))("interface %s with every method", (name) => {

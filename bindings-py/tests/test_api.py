@@ -11,7 +11,7 @@ import json
 import pickle
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -51,9 +51,12 @@ def project() -> cupcake.Cupcake:
     return cupcake.Cupcake.init(PROJECT)
 
 
-def raised(call: Callable[[], object], expected: type[cupcake.CupcakeError]) -> Exception:
+E = TypeVar("E", bound=cupcake.CupcakeError)
+
+
+def raised(call: Callable[[], object], expected: type[E]) -> E:
     """Runs `call`, checks it raised exactly `expected` (and no other kind), chained to the
-    generated error of the same kind with the same message, and returns the error."""
+    generated error of the same kind with the same message, path and line, and returns it."""
     variant: type[Exception] = getattr(_native.CupcakeError, ERRORS[expected])
     with pytest.raises(cupcake.CupcakeError) as info:
         call()
@@ -62,7 +65,9 @@ def raised(call: Callable[[], object], expected: type[cupcake.CupcakeError]) -> 
     assert not any(isinstance(error, other) for other in ERRORS if other is not expected)
     cause = error.__cause__
     assert type(cause) is variant
-    assert str(error) == str(cause) and str(error)
+    assert str(error) == error.message == getattr(cause, "message") and str(error)
+    assert (error.path, error.line) == (getattr(cause, "path", None), getattr(cause, "line", None))
+    assert isinstance(error, expected)
     return error
 
 
@@ -154,11 +159,14 @@ def test_every_generated_error_is_translated() -> None:
     own InternalError, not a CupcakeError) becomes a CupcakeError too."""
     from cupcake import _errors
 
+    located = {"Config": ("/p",), "PolicyCompile": ("/p/a.rego", 7)}
     for facade, variant in ERRORS.items():
-        original = getattr(_native.CupcakeError, variant)("what failed")
+        fields = located.get(variant, ())
+        original = getattr(_native.CupcakeError, variant)("what failed", *fields)
         with pytest.raises(facade, match="^what failed$") as info:
             _errors.reraise(original)
         assert info.value.__cause__ is original
+        assert (info.value.path, info.value.line) == (fields + (None, None))[:2]
     panic = _native.InternalError("panicked")
     with pytest.raises(cupcake.InternalError, match="^panicked$"):
         _errors.reraise(panic)
@@ -203,6 +211,25 @@ def test_rego_syntax_error_is_policy_compile_error() -> None:
     broken = repo_path("tests", "conformance", "compile_error")
     error = raised(lambda: cupcake.Cupcake.init(broken), cupcake.PolicyCompileError)
     assert "broken.rego:13" in str(error)
+    assert error.path is not None and error.path.endswith("broken.rego"), error.path
+    assert error.line == 13
+
+
+def test_errors_carry_path_and_line_from_a_relative_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo_path("tests", "conformance"))
+    error = raised(lambda: cupcake.Cupcake.init("compile_error"), cupcake.PolicyCompileError)
+    assert error.path is not None and error.path.endswith("broken.rego"), error.path
+    assert error.line == 13
+    monkeypatch.chdir(tmp_path)
+    missing = raised(lambda: cupcake.Cupcake.init("no-such-dir"), cupcake.ConfigError)
+    assert missing.path is not None and missing.path.endswith("no-such-dir"), missing.path
+    assert missing.line is None
+    # Kinds with no file at fault say so with None, not a missing attribute.
+    engine = cupcake.Cupcake.init(INPUT_ERRORS)
+    bad_input = raised(lambda: engine.eval({"tool_name": "Bash"}), cupcake.InvalidInputError)
+    assert (bad_input.path, bad_input.line) == (None, None)
 
 
 def test_unsupported_builtin_error_names_the_builtin() -> None:

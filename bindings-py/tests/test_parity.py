@@ -52,6 +52,15 @@ def test_every_error_kind_has_a_facade_class(variant: str) -> None:
     assert issubclass(facade, cupcake.CupcakeError)
 
 
+@pytest.mark.parametrize("variant", UDL["errors"]["CupcakeError"])
+def test_every_error_field_is_an_attribute_of_the_facade_class(variant: str) -> None:
+    facade = getattr(cupcake, f"{variant}Error")
+    fields = UDL["error_fields"]["CupcakeError"][variant]
+    located = facade("what failed", **{f: "x" for f in fields if f != "message"})
+    for field in fields:
+        assert getattr(located, field) == ("what failed" if field == "message" else "x"), field
+
+
 @pytest.mark.parametrize("field", UDL["dictionaries"]["EngineOptions"])
 def test_every_engine_option_is_a_keyword_of_every_loader(field: str) -> None:
     loaders = [cupcake.Cupcake.init, cupcake.Cupcake.init_async, cupcake.engine_options]

@@ -21,7 +21,8 @@ def load(path: str) -> cupcake.Cupcake | None:
     except cupcake.OpaNotFoundError as error:
         print(f"install OPA: {error}", file=sys.stderr)
     except cupcake.PolicyCompileError as error:
-        print(f"fix the policy ({error.kind}): {error}", file=sys.stderr)
+        where = f"{error.path}:{error.line}" if error.line is not None else error.path
+        print(f"fix the policy at {where} ({error.kind}): {error}", file=sys.stderr)
     except cupcake.UnsupportedBuiltinError as error:
         print(f"rewrite the rule: {error}", file=sys.stderr)
     except cupcake.CupcakeError.Config as error:
@@ -42,7 +43,7 @@ def decide(engine: cupcake.Cupcake, event: dict[str, object]) -> str:
     except cupcake.InternalError as error:
         return f"cupcake bug: {error}"
     except cupcake.ConfigError as error:
-        return f"configuration: {error}"
+        return f"configuration ({error.path or 'an option'}): {error}"
     except cupcake.CupcakeError as error:
         return f"{error.kind}: {error}"
 

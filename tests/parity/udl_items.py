@@ -2,8 +2,9 @@
 test_parity.py and bindings-js's parity.test.ts), which check that each item is reachable from
 both packages. Printed as JSON when run as a script.
 
-It reads only the shapes interface.udl uses: the namespace's functions, enums (plain and
-[Error]), dictionaries with their fields, and interfaces with their constructors and methods.
+It reads only the shapes interface.udl uses: the namespace's functions, enums, [Error]
+interfaces with their variants' fields, dictionaries with their fields, and interfaces with
+their constructors and methods.
 Anything else at top level is an error, so a new kind of declaration cannot slip past.
 """
 
@@ -50,6 +51,7 @@ def items(text: str) -> dict[str, Any]:
         "functions": [],
         "enums": {},
         "errors": {},
+        "error_fields": {},
         "dictionaries": {},
         "interfaces": {},
     }
@@ -67,6 +69,10 @@ def items(text: str) -> dict[str, Any]:
             found["errors" if "Error" in attributes else "enums"][name] = variants
         elif kind == "dictionary":
             found["dictionaries"][name] = [s.split("=")[0].split()[-1] for s in statements]
+        elif "Error" in attributes:
+            fields = {_member(s): re.findall(r"(\w+)\s*(?:,|\)\s*$)", s) for s in statements}
+            found["errors"][name] = list(fields)
+            found["error_fields"][name] = fields
         else:
             members = [_member(s) for s in statements]
             found["interfaces"][name] = [m for m in members if m != "constructor"]

@@ -46,9 +46,22 @@ else:
 
 class CupcakeError(_NativeBase):
     """Any failure of the engine. ``kind`` names it (``"Config"``, ``"PolicyCompile"``, ...)
-    and the message says what failed, where, and what to do."""
+    and the message says what failed, where, and what to do. ``path`` is the file or directory
+    at fault when there is one (a ``ConfigError`` or ``PolicyCompileError``), ``line`` the line
+    of a policy when OPA or the metadata parser named it; both are ``None`` otherwise."""
 
     kind: ClassVar[str] = ""
+    message: str
+    path: str | None
+    line: int | None
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        # Exception's own initialiser, not the generated one, which takes the fields
+        # positionally and formats them into the text: the facade keeps the engine's message.
+        Exception.__init__(self, message)
+        self.message = message
+        self.path = path
+        self.line = line
 
     Config: ClassVar[type[ConfigError]]
     OpaNotFound: ClassVar[type[OpaNotFoundError]]
@@ -151,8 +164,14 @@ def native_kind(error: BaseException) -> str | None:
 
 
 def reraise(error: Exception) -> NoReturn:
-    """Raises the facade class of ``error``'s kind with the same message, chained to it."""
+    """Raises the facade class of ``error``'s kind with the same message, path and line,
+    chained to it."""
     facade = _FACADE_ERRORS.get(type(error))
     if facade is None:
         raise error
-    raise facade(str(error)) from error
+    message = getattr(error, "message", None)
+    raise facade(
+        message if isinstance(message, str) else str(error),
+        path=getattr(error, "path", None),
+        line=getattr(error, "line", None),
+    ) from error

@@ -1,5 +1,6 @@
 //! The foreign error type: one variant per thing a caller can do about a failure, each with the
-//! core error's full message.
+//! core error's full message, and where a file is at fault, its path (and line) as fields a
+//! caller can read without parsing the message.
 
 use crate::error::Error;
 
@@ -17,6 +18,8 @@ pub enum CupcakeError {
     Config {
         /// What failed and what to do.
         message: String,
+        /// The file or directory concerned.
+        path: Option<String>,
     },
     /// OPA missing or unusable.
     #[error("{message}")]
@@ -29,6 +32,10 @@ pub enum CupcakeError {
     PolicyCompile {
         /// What failed and what to do.
         message: String,
+        /// The policy file at fault.
+        path: Option<String>,
+        /// Its line, when OPA or the metadata parser named one.
+        line: Option<u32>,
     },
     /// A policy needs a builtin cupcake lacks.
     #[error("{message}")]
@@ -77,10 +84,17 @@ impl From<Error> for CupcakeError {
         let message = error.to_string();
         match error {
             Error::InvalidInput { .. } => Self::InvalidInput { message },
-            Error::Config { .. } => Self::Config { message },
+            Error::Config { path, .. } => Self::Config {
+                message,
+                path: Some(path.display().to_string()),
+            },
             // A failed download leaves the caller where a missing OPA does: without one.
             Error::OpaNotFound { .. } | Error::OpaDownload { .. } => Self::OpaNotFound { message },
-            Error::PolicyCompile { .. } => Self::PolicyCompile { message },
+            Error::PolicyCompile { file, line, .. } => Self::PolicyCompile {
+                message,
+                path: Some(file.display().to_string()),
+                line,
+            },
             Error::UnsupportedBuiltin { .. } => Self::UnsupportedBuiltin { message },
             Error::Evaluation { .. } => Self::Evaluation { message },
             Error::LimitExceeded { .. } => Self::LimitExceeded { message },
@@ -106,7 +120,9 @@ mod tests {
 
     #[test]
     fn config_arm() {
-        assert_eq!(kind(Error::config("/x", "missing")), "Config");
+        let error = CupcakeError::from(Error::config("/x", "missing"));
+        assert_eq!(error.kind(), "Config");
+        assert!(matches!(&error, CupcakeError::Config { path: Some(path), .. } if path == "/x"));
     }
 
     #[test]
@@ -137,7 +153,12 @@ mod tests {
             line: Some(3),
             reason: "bad".into(),
         };
-        assert!(CupcakeError::from(error).to_string().contains("a.rego:3"));
+        let error = CupcakeError::from(error);
+        assert!(error.to_string().contains("a.rego:3"), "{error}");
+        assert!(
+            matches!(&error, CupcakeError::PolicyCompile { path: Some(path), line: Some(3), .. } if path == "a.rego"),
+            "{error:?}"
+        );
     }
 
     #[test]

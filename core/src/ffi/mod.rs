@@ -67,6 +67,7 @@ impl Engine {
 pub fn parse_harness(name: String) -> Result<Harness, CupcakeError> {
     Harness::parse(&name).ok_or_else(|| CupcakeError::Config {
         message: Harness::unknown(&name),
+        path: None,
     })
 }
 
@@ -103,14 +104,13 @@ pub fn export_bundle(
 /// returns its path.
 pub fn ensure_opa(options: EngineOptions) -> Result<String, CupcakeError> {
     let path = crate::ensure_opa(&options.into_core())?;
-    path.into_os_string()
-        .into_string()
-        .map_err(|path| CupcakeError::Config {
-            message: format!(
-                "the OPA path {} is not valid UTF-8; pass an opa_path that is",
-                std::path::Path::new(&path).display()
-            ),
-        })
+    path.into_os_string().into_string().map_err(|path| {
+        let path = std::path::Path::new(&path).display().to_string();
+        CupcakeError::Config {
+            message: format!("the OPA path {path} is not valid UTF-8; pass an opa_path that is"),
+            path: Some(path),
+        }
+    })
 }
 
 /// Loads an engine on cupcake's runtime.

@@ -43,6 +43,23 @@ def row(suite: Json, row_id: str) -> Json:
     raise SystemExit(f"bench_report: suite {suite['suite']} has no row {row_id}")
 
 
+def lag_row(suite: Json, row_id: str) -> Json:
+    for entry in suite["loop_lag"]:
+        if entry["id"] == row_id:
+            found: Json = entry
+            return found
+    raise SystemExit(f"bench_report: suite {suite['suite']} has no loop_lag row {row_id}")
+
+
+def lag_table(suite: Json) -> list[str]:
+    return table(
+        ["calls", "in flight", "event-loop lag (median of rounds)", "worst", "wall for all"],
+        [[e["label"], f"{e['in_flight']:,}", milli(e["max_lag_ms"] * 1000),
+          milli(e["worst_lag_ms"] * 1000), milli(e["wall_ms"] * 1000)]
+         for e in suite["loop_lag"]],
+    )
+
+
 def rate(suite: Json, row_id: str) -> float:
     for entry in suite["throughput"]:
         if entry["id"] == row_id:
@@ -163,6 +180,8 @@ def main() -> None:
     rss = scaling["rss"]
     rss_growth_mb = (rss["after_kib"] - rss["before_kib"]) / 1024
     two_threads = rate(scaling, "threads.2") / rate(scaling, "threads.1")
+    node_lag = lag_row(node, "cupcake.evaluate")
+    py_lag = lag_row(python, "cupcake.eval_async")
 
     targets = [
         at_most("Rust full pipeline per evaluation", pooled, 10, "µs"),
@@ -174,6 +193,10 @@ def main() -> None:
         at_least("Warm `cupcake eval` vs `opa eval`", opa_eval / warm, 9),
         at_least("2 threads vs 1 (Rust)", two_threads, 1.8),
         at_most("RSS growth over 1M evaluations", rss_growth_mb, 5, "MB"),
+        at_most(f"Node timer lag, {node_lag['in_flight']:,} `evaluate` in flight",
+                float(node_lag["max_lag_ms"]), 20, "ms"),
+        at_most(f"asyncio loop lag, {py_lag['in_flight']:,} `eval_async` in flight",
+                float(py_lag["max_lag_ms"]), 20, "ms"),
     ]
 
     out: list[str] = [
@@ -216,6 +239,10 @@ def main() -> None:
                                  "opa_py_wasm"], "cupcake.eval", micro),
         ),
         "",
+        "Event-loop lag with many calls in flight, on one asyncio loop:",
+        "",
+        *lag_table(python),
+        "",
         "## Node (`bindings-js/bench/bench.mjs`)",
         "",
         *table(
@@ -223,6 +250,10 @@ def main() -> None:
             timing_rows(node, ["cupcake.evaluate", "cupcake.evaluateSync", "opa_wasm"],
                         "cupcake.evaluate", micro),
         ),
+        "",
+        "Timer lag with many calls in flight, in one Node process:",
+        "",
+        *lag_table(node),
         "",
         f"## CLI, one process per event (`cli/benches/startup.rs`, event `{cli['event']}`)",
         "",

@@ -230,6 +230,13 @@ export declare class CupcakeErrorInternal extends CupcakeError {
 }
 
 /**
+ * How many async calls (evaluate_async, load_engine) a facade keeps pending in the native
+ * layer at once, per process (Node) or event loop (asyncio); the rest wait in the facade.
+ * Bounded so that completions reach the event loop in small batches between its timers.
+ */
+export declare function async_in_flight_limit(): number;
+
+/**
  * Finds the OPA binary a compile would use (opa_path, else PATH, else cupcake's cache
  * directory, else — with download_opa — a verified download) and returns its path.
  */

@@ -236,8 +236,8 @@ export declare function guard<Input extends object, Rest extends unknown[], Resu
  */
 export declare function guard<Args extends unknown[], Result>(fn: (...args: Args) => Result, options: GuardEventOptions<Args>): (...args: Args) => Promise<Awaited<Result>>;
 // ---- in-flight.d.ts
-/** Native async calls allowed in flight at once: twice the core's evaluation threads. */
-export declare const MAX_IN_FLIGHT = 64;
+/** Native async calls allowed in flight at once (the core's async_in_flight_limit). */
+export declare const MAX_IN_FLIGHT: number;
 /** Runs `call` once fewer than MAX_IN_FLIGHT native calls are pending. */
 export declare function withSlot<T>(call: () => Promise<T>): Promise<T>;
 // ---- index.d.ts
@@ -252,7 +252,7 @@ export declare function withSlot<T>(call: () => Promise<T>): Promise<T>;
  * dist/cjs/; require.cts is the entry `require("cupcake")` loads.
  */
 import "./errors.js";
-export { CupcakeError, CupcakeErrorConfig, CupcakeErrorEvaluation, CupcakeErrorInternal, CupcakeErrorInvalidInput, CupcakeErrorLimitExceeded, CupcakeErrorOpaNotFound, CupcakeErrorPolicyCompile, CupcakeErrorUnsupportedBuiltin, DecisionKind, Engine, Harness, ensure_opa, export_bundle, failure_response, load_engine, parse_harness, version, } from "../generated/index.js";
+export { CupcakeError, CupcakeErrorConfig, CupcakeErrorEvaluation, CupcakeErrorInternal, CupcakeErrorInvalidInput, CupcakeErrorLimitExceeded, CupcakeErrorOpaNotFound, CupcakeErrorPolicyCompile, CupcakeErrorUnsupportedBuiltin, DecisionKind, Engine, Harness, async_in_flight_limit, ensure_opa, export_bundle, failure_response, load_engine, parse_harness, version, } from "../generated/index.js";
 export type { EngineOptions, HookReply } from "../generated/index.js";
 export { Cupcake } from "./cupcake.js";
 export type { CupcakeOptions, EvaluateOptions, HarnessName, HookEvent } from "./cupcake.js";

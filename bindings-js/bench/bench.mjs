@@ -32,6 +32,10 @@ const TARGET_SAMPLE_MS = 30;
 const WARMUP_MS = 500;
 /** The buckets of cupcake's aggregation result, highest priority first. */
 const BUCKETS = ["halts", "denials", "blocks", "asks", "modifications", "add_context"];
+/** Evaluations started at once for the event-loop lag rows, and the rounds of it. */
+const LAG_IN_FLIGHT = 1000;
+const LAG_ROUNDS = 5;
+const SMOKE_LAG_ROUNDS = 1;
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const repoRoot = resolve(packageDir, "..");
@@ -215,6 +219,56 @@ function notes(eventCount, samples) {
   ];
 }
 
+/**
+ * Starts LAG_IN_FLIGHT calls of `start` at once while a 1 ms interval timer records the longest
+ * gap between its ticks (counting the wait from the last tick to the end); returns that gap
+ * and the wall time for all calls, in milliseconds.
+ */
+async function loopLag(start, inputs) {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 1);
+  const began = performance.now();
+  await Promise.all(Array.from({ length: LAG_IN_FLIGHT }, (_, i) => start(inputs[i % inputs.length])));
+  const ended = performance.now();
+  clearInterval(timer);
+  return { lagMs: Math.max(worst, ended - last), wallMs: ended - began };
+}
+
+/** The lag rows: the facade (its in-flight cap) against the raw generated call (none). */
+async function lagRows(cupcake, inputs, rounds) {
+  const raw = inputs.map((event) => JSON.stringify(event));
+  const contenders = [
+    ["cupcake.evaluate", "Cupcake.evaluate (facade, capped in flight)", (event) => cupcake.evaluate(event)],
+    ["raw.evaluate_async", "engine.evaluate_async (generated, uncapped)", (json) => cupcake.engine.evaluate_async(json)],
+  ];
+  const measured = contenders.map(([id, label]) => ({ id, label, lags: [], walls: [] }));
+  for (let pass = 0; pass < rounds; pass += 1) {
+    for (const [index, [, , start]] of contenders.entries()) {
+      const { lagMs, wallMs } = await loopLag(start, index === 0 ? inputs : raw);
+      measured[index].lags.push(lagMs);
+      measured[index].walls.push(wallMs);
+    }
+  }
+  return measured.map(({ id, label, lags, walls }) => {
+    const sortedLags = [...lags].sort((a, b) => a - b);
+    const sortedWalls = [...walls].sort((a, b) => a - b);
+    return {
+      id,
+      label,
+      in_flight: LAG_IN_FLIGHT,
+      rounds,
+      max_lag_ms: round(quantile(sortedLags, 0.5)),
+      worst_lag_ms: round(sortedLags.at(-1)),
+      wall_ms: round(quantile(sortedWalls, 0.5)),
+    };
+  });
+}
+
 async function main() {
   const events = readEvents(args.events);
   if (events.length === 0) throw new Error(`no *.json events in ${args.events}`);
@@ -278,6 +332,8 @@ async function main() {
   // Round-robin, so drift (GC, clock, other load) spreads over all rows alike.
   for (let s = 0; s < samples; s += 1) for (const r of rows) await sample(r, inputs.length);
 
+  const loopLagRows = await lagRows(cupcake, inputs, args.smoke ? SMOKE_LAG_ROUNDS : LAG_ROUNDS);
+
   const result = {
     suite: "node",
     versions: {
@@ -297,7 +353,14 @@ async function main() {
         evals_per_sample: inputs.length * r.passes,
       };
     }),
-    notes: notes(inputs.length, samples),
+    loop_lag: loopLagRows,
+    notes: [
+      ...notes(inputs.length, samples),
+      `loop_lag: ${LAG_IN_FLIGHT} evaluations started at once (the events in turn) while a 1 ms ` +
+        "setInterval records the longest gap between its ticks; max_lag_ms is the median over " +
+        "rounds of each round's longest gap, worst_lag_ms the longest of all, wall_ms the " +
+        "median time for all the evaluations of a round.",
+    ],
   };
 
   const text = `${JSON.stringify(result, null, 2)}\n`;
@@ -307,6 +370,12 @@ async function main() {
       `${r.id.padEnd(22)} median ${r.median_us.toFixed(2).padStart(9)} µs  ` +
         `p10 ${r.p10_us.toFixed(2).padStart(9)}  p90 ${r.p90_us.toFixed(2).padStart(9)}  ` +
         `(${r.samples} × ${r.evals_per_sample})`,
+    );
+  }
+  for (const r of result.loop_lag) {
+    console.log(
+      `${r.id.padEnd(22)} ${r.in_flight} in flight: event-loop lag ${r.max_lag_ms.toFixed(1)} ms ` +
+        `(worst ${r.worst_lag_ms.toFixed(1)}), wall ${r.wall_ms.toFixed(1)} ms`,
     );
   }
   cupcake.dispose();

@@ -1,14 +1,16 @@
 // A process-wide cap on native async calls awaiting completion. Calls beyond the cap wait
 // here, in order, instead of queueing on the native side; callers still get one Promise per
-// call. It once guarded against a crash (koffi fails when more than a few hundred distinct
-// threads call back into it, and the core's pool used to grow to 512); the core now runs
-// evaluations on a small fixed pool, so the raw `engine.evaluate_async` survives 10,000 pending
-// calls too. The cap stays because it keeps the completions the event loop has to handle per
-// turn bounded. The evaluations run on cupcake's Rust thread pool, so a cap far above the core
-// count costs no throughput.
+// call. The cap is the core's (async_in_flight_limit): each completion costs the event loop a
+// native callback and a promise, and with many pending, completions that start the next call
+// from a microtask never let the loop reach its timers (1,000 calls once held timers off for
+// 300 ms). So the slot of a finished call passes to the next waiter from setImmediate, after
+// the loop has run its timers and I/O, and at most the cap's worth of completions arrive
+// between two turns.
 
-/** Native async calls allowed in flight at once: twice the core's evaluation threads. */
-export const MAX_IN_FLIGHT = 64;
+import { async_in_flight_limit } from "../generated/index.js";
+
+/** Native async calls allowed in flight at once (the core's async_in_flight_limit). */
+export const MAX_IN_FLIGHT: number = async_in_flight_limit();
 
 let inFlight = 0;
 const waiting: Array<() => void> = [];
@@ -24,8 +26,9 @@ export async function withSlot<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } finally {
     const next = waiting.shift();
-    // Hand the slot straight to the next waiter, so the count never drops and rises again.
-    if (next) next();
+    // Hand the slot straight to the next waiter, so the count never drops and rises again,
+    // but on a later turn of the event loop.
+    if (next) setImmediate(next);
     else inFlight -= 1;
   }
 }

@@ -26,6 +26,7 @@ export {
   DecisionKind,
   Engine,
   Harness,
+  async_in_flight_limit,
   ensure_opa,
   export_bundle,
   failure_response,

@@ -65,7 +65,7 @@ const codes: Record<string, string> = {
 /** Checks that `error` is a CupcakeError of class `kind` with its tag, code and message text. */
 function expectCupcakeError(
   error: unknown,
-  kind: new (message: string) => CupcakeError,
+  kind: new (message: string, ...located: never[]) => CupcakeError,
   text: string,
 ): void {
   expect(error).toBeInstanceOf(kind);

@@ -96,6 +96,71 @@ class Plan:
 
 FULL = Plan(0.5, 3, 0.03, 30, None, 2.0)
 SMOKE = Plan(0.0, 1, 0.0, 2, 1, 0.2)
+
+LAG_IN_FLIGHT = 1000
+"""Evaluations started at once for the event-loop lag rows."""
+LAG_ROUNDS = {FULL: 5, SMOKE: 1}
+
+
+async def loop_lag(
+    start: Callable[[Any], Awaitable[object]], inputs: list[Any]
+) -> tuple[float, float]:
+    """Starts LAG_IN_FLIGHT calls of ``start`` at once while a task sleeping 1 ms at a time
+    records the longest gap between its wake-ups (counting the wait up to the end); returns
+    that gap and the wall time for all calls, in milliseconds."""
+    done = False
+    worst = 0.0
+    last = time.perf_counter()
+
+    async def ticker() -> None:
+        nonlocal worst, last
+        while not done:
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            worst = max(worst, now - last)
+            last = now
+
+    ticking = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0.005)
+    last = began = time.perf_counter()
+    await asyncio.gather(*(start(inputs[i % len(inputs)]) for i in range(LAG_IN_FLIGHT)))
+    ended = time.perf_counter()
+    done = True
+    await ticking
+    return max(worst, ended - last) * 1000, (ended - began) * 1000
+
+
+def lag_rows(
+    loop: asyncio.AbstractEventLoop, engine: cupcake.Cupcake, events: list[Event], rounds: int
+) -> list[dict[str, Any]]:
+    """The facade's eval_async (capped in flight) against the raw generated call (uncapped)."""
+    native = engine.engine
+    texts = [json.dumps(event) for event in events]
+    contenders: list[tuple[str, str, Callable[[Any], Awaitable[object]], list[Any]]] = [
+        ("cupcake.eval_async", "Cupcake.eval_async (facade, capped in flight)",
+         engine.eval_async, list(events)),
+        ("raw.evaluate_async", "Engine.evaluate_async (generated, uncapped)",
+         native.evaluate_async, texts),
+    ]
+    measured: dict[str, tuple[list[float], list[float]]] = {c[0]: ([], []) for c in contenders}
+    for _ in range(rounds):
+        for row_id, _label, start, inputs in contenders:
+            lag, wall = loop.run_until_complete(loop_lag(start, inputs))
+            measured[row_id][0].append(lag)
+            measured[row_id][1].append(wall)
+    rows = []
+    for row_id, label, _start, _inputs in contenders:
+        lags, walls = (sorted(values) for values in measured[row_id])
+        rows.append({
+            "id": row_id,
+            "label": label,
+            "in_flight": LAG_IN_FLIGHT,
+            "rounds": rounds,
+            "max_lag_ms": round(lags[len(lags) // 2], 2),
+            "worst_lag_ms": round(lags[-1], 2),
+            "wall_ms": round(walls[len(walls) // 2], 2),
+        })
+    return rows
 THREAD_COUNTS = (1, 2, 4)
 
 
@@ -393,6 +458,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             ),
         ]
         rows = measure(contenders, plan, len(events))
+        lag = lag_rows(loop, engine, events, LAG_ROUNDS[plan])
     finally:
         loop.close()
     throughput = []
@@ -423,6 +489,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "(no routing, preprocessing or synthesis).",
         f"throughput: one shared Cupcake, N threads each calling eval over every event in a loop "
         f"for {plan.thread_seconds} s; total evaluations per second.",
+        f"loop_lag: {LAG_IN_FLIGHT} evaluations gathered at once (the events in turn) while a "
+        "task sleeping 1 ms at a time records the longest gap between its wake-ups; max_lag_ms "
+        "is the median over rounds of each round's longest gap, worst_lag_ms the longest of "
+        "all, wall_ms the median time for all the evaluations of a round.",
     ]
     py_wasm_policy.close()
     if opa_wasmtime.benchmark.PYTEST_RUNNING:
@@ -436,6 +506,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "versions": versions,
         "rows": [row.to_json() for row in rows],
         "throughput": throughput,
+        "loop_lag": lag,
         "notes": notes,
     }
 
@@ -452,6 +523,12 @@ def summary(report: dict[str, Any]) -> str:
         )
     for entry in report["throughput"]:
         lines.append(f"{entry['threads']} thread(s): {entry['evals_per_sec']:,.0f} evals/s")
+    for entry in report["loop_lag"]:
+        lines.append(
+            f"{entry['id']}: {entry['in_flight']} in flight, event-loop lag "
+            f"{entry['max_lag_ms']:.1f} ms (worst {entry['worst_lag_ms']:.1f}), "
+            f"wall {entry['wall_ms']:.1f} ms"
+        )
     return "\n".join(lines)
 
 

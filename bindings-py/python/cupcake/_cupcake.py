@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from ._decision import Decision, from_native
 from ._errors import NATIVE_ERRORS, reraise
+from ._in_flight import with_slot
 from ._native import Engine, EngineOptions, Harness, load_engine, parse_harness
 from ._native import ensure_opa as _ensure_opa
 from ._native import export_bundle as _export_bundle
@@ -160,7 +161,7 @@ class Cupcake:
             if bundle is not None:
                 engine = await asyncio.to_thread(Engine.from_bundle, os.fspath(bundle), options)
             else:
-                engine = await load_engine(os.fspath(path), options)
+                engine = await with_slot(lambda: load_engine(os.fspath(path), options))
         except NATIVE_ERRORS as error:
             reraise(error)
         self._set(engine, options.harness)
@@ -205,7 +206,8 @@ class Cupcake:
         """Evaluates one hook event on cupcake's thread pool, leaving the event loop free."""
         engine = self.engine
         try:
-            return from_native(await engine.evaluate_async(json.dumps(event)))
+            payload = json.dumps(event)
+            return from_native(await with_slot(lambda: engine.evaluate_async(payload)))
         except NATIVE_ERRORS as error:
             reraise(error)
 

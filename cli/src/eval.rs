@@ -32,6 +32,13 @@ pub(crate) struct EvalArgs {
     /// (GitHub Copilot); it replaces any `hook_event_name` in the input.
     #[arg(long)]
     event: Option<String>,
+    /// Ask this `cupcake serve` (e.g. `https://cupcake.internal`) instead of loading policies;
+    /// an unreachable, slow or failing server gets the blocking response.
+    #[arg(long)]
+    server: Option<String>,
+    /// With --server: a file whose first line is the bearer token to present.
+    #[arg(long, requires = "server")]
+    token_file: Option<std::path::PathBuf>,
 }
 
 fn parse_deadline(text: &str) -> Result<f64, String> {
@@ -104,6 +111,18 @@ fn decide(args: &EvalArgs, hook: &Hook) -> Result<Reply, String> {
             std::borrow::Cow::Borrowed(text)
         }
     };
+    if let Some(url) = &args.server {
+        if Harness::parse(&args.load.harness).is_none() {
+            return Err(Harness::unknown(&args.load.harness));
+        }
+        let server = crate::remote::Server::new(url, args.token_file.as_deref())?;
+        let event: Value = serde_json::from_str(&input)
+            .map_err(|err| format!("invalid event: not valid JSON ({err})"))?;
+        // The watchdog answers at the deadline regardless; stopping the request a little
+        // earlier lets the server's own error reach the log instead.
+        let timeout = Duration::from_secs_f64(args.deadline * 0.9);
+        return server.decide(hook.harness(), &event, timeout);
+    }
     let engine = args.load.engine().map_err(|err| format!("{err:#}"))?;
     let decision = engine.evaluate(&input).map_err(|err| err.to_string())?;
     // The process ends right after the response is printed. Unmapping the module's code and

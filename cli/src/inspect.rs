@@ -22,21 +22,7 @@ pub(crate) struct InspectArgs {
 pub(crate) fn inspect(args: &InspectArgs) -> Result<()> {
     let engine = args.load.engine()?;
     if args.json {
-        let policies: Vec<_> = engine
-            .policies()
-            .iter()
-            .chain(engine.global_policies())
-            .map(policy_json)
-            .collect();
-        let report = json!({
-            "harness": engine.harness().dir_name(),
-            "policies": policies,
-            "routes": engine.route_keys(),
-            "signals": engine.signal_names(),
-            "host_builtins": engine.host_builtins(),
-            "self_protection": engine.self_protection(),
-        });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{}", serde_json::to_string_pretty(&report(&engine))?);
         return Ok(());
     }
     let rows: Vec<[String; 4]> = engine
@@ -71,6 +57,24 @@ pub(crate) fn inspect(args: &InspectArgs) -> Result<()> {
     );
     println!("self-protection: {}", self_protection(&engine));
     Ok(())
+}
+
+/// What `inspect --json` prints (and the server's `/v1/policies` answers) for `engine`.
+pub(crate) fn report(engine: &cupcake::Engine) -> serde_json::Value {
+    let policies: Vec<_> = engine
+        .policies()
+        .iter()
+        .chain(engine.global_policies())
+        .map(policy_json)
+        .collect();
+    json!({
+        "harness": engine.harness().dir_name(),
+        "policies": policies,
+        "routes": engine.route_keys(),
+        "signals": engine.signal_names(),
+        "host_builtins": engine.host_builtins(),
+        "self_protection": engine.self_protection(),
+    })
 }
 
 fn self_protection(engine: &cupcake::Engine) -> &'static str {

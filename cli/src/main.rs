@@ -10,6 +10,8 @@ mod env_vars;
 mod eval;
 mod init;
 mod inspect;
+mod remote;
+mod serve;
 mod watchdog;
 
 use std::path::PathBuf;
@@ -41,6 +43,8 @@ enum Command {
     Validate(inspect::ValidateArgs),
     /// Compile the policies into a bundle that loads on a machine without OPA.
     Compile(CompileArgs),
+    /// Answer hook events over HTTP for many agents: one place that decides.
+    Serve(serve::ServeArgs),
 }
 
 /// Shared by every subcommand that loads policies.
@@ -90,7 +94,11 @@ impl LoadArgs {
 
     /// The engine these flags describe: from the bundle when given, else the policy directory.
     fn engine(&self) -> anyhow::Result<cupcake::Engine> {
-        let options = self.options()?;
+        self.engine_with(self.options()?)
+    }
+
+    /// The engine these flags describe, with `options` (another harness's, for the server).
+    fn engine_with(&self, options: EngineOptions) -> anyhow::Result<cupcake::Engine> {
         Ok(match &self.bundle {
             Some(bundle) => cupcake::Engine::from_bundle(bundle, options)?,
             None => cupcake::Engine::new(&self.policy_dir, options)?,
@@ -123,6 +131,7 @@ fn main() -> ExitCode {
         Command::Init(args) => report(init::run(&args)),
         Command::Inspect(args) => report(inspect::inspect(&args)),
         Command::Compile(args) => report(compile(&args)),
+        Command::Serve(args) => serve::run(&args),
     }
 }
 

@@ -42,6 +42,11 @@ impl Hook {
         let _ = self.event.set(event);
     }
 
+    /// The harness the answer is for.
+    pub(crate) fn harness(&self) -> Harness {
+        self.harness
+    }
+
     /// The parsed event, if stdin has been read and parsed.
     pub(crate) fn event(&self) -> Option<&Value> {
         self.event.get()

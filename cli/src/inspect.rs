@@ -69,6 +69,7 @@ pub(crate) fn report(engine: &cupcake::Engine) -> serde_json::Value {
         .collect();
     json!({
         "harness": engine.harness().dir_name(),
+        "policy_set": engine.policy_set(),
         "policies": policies,
         "routes": engine.route_keys(),
         "signals": engine.signal_names(),

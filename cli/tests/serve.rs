@@ -237,7 +237,7 @@ fn serve_answers_every_endpoint() {
     let health = server.health();
     assert_eq!(health["status"], "ready");
     assert_eq!(health["harnesses"], json!(["claude"]));
-    let policy_set = health["policy_set"]
+    let policy_set = health["policy_sets"]["claude"]
         .as_str()
         .expect("fingerprint")
         .to_string();
@@ -272,7 +272,7 @@ fn serve_answers_every_endpoint() {
     let (status, body) = server.get("/v1/policies", None);
     assert_eq!(status, 200, "{body}");
     let policies: Value = serde_json::from_str(&body).expect("JSON");
-    assert_eq!(policies["policy_set"], policy_set.as_str());
+    assert_eq!(policies["harnesses"][0]["policy_set"], policy_set.as_str());
     assert_eq!(policies["harnesses"][0]["harness"], "claude");
     assert_eq!(
         policies["harnesses"][0]["signals"],
@@ -468,7 +468,7 @@ fn serve_refuses_to_listen_beyond_loopback_without_tokens() {
 fn serve_reloads_changed_policies_and_keeps_the_old_set_when_a_reload_fails() {
     let project = Project::new();
     let server = project.serve(&["--reload-interval-ms", "100"]);
-    let first = server.health()["policy_set"].clone();
+    let first = server.health()["policy_sets"]["claude"].clone();
     assert_eq!(
         server.evaluate(&bash("git push")).1["decision"]["kind"],
         "Allow"
@@ -479,7 +479,7 @@ fn serve_reloads_changed_policies_and_keeps_the_old_set_when_a_reload_fails() {
     server.wait_for("the new policy", |server| {
         server.evaluate(&bash("git push")).1["decision"]["kind"] == "Deny"
     });
-    let second = server.health()["policy_set"].clone();
+    let second = server.health()["policy_sets"]["claude"].clone();
     assert_ne!(second, first);
 
     // A broken edit: the set in use stays, and the failure is visible.
@@ -493,7 +493,7 @@ fn serve_reloads_changed_policies_and_keeps_the_old_set_when_a_reload_fails() {
     });
     let health = server.health();
     assert_eq!(health["status"], "ready");
-    assert_eq!(health["policy_set"], second);
+    assert_eq!(health["policy_sets"]["claude"], second);
     assert!(
         health["reload_failure"]["error"]
             .as_str()
@@ -515,7 +515,7 @@ fn serve_reloads_changed_policies_and_keeps_the_old_set_when_a_reload_fails() {
     server.wait_for("the failure to clear", |server| {
         server.health()["reload_failure"].is_null()
     });
-    assert_eq!(server.health()["policy_set"], second);
+    assert_eq!(server.health()["policy_sets"]["claude"], second);
 }
 
 #[test]

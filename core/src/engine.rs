@@ -2,10 +2,12 @@
 //! from any number of threads.
 
 use std::path::Path;
+use std::time::Instant;
 
 use serde_json::Value;
 
 use crate::decision::{self, DecisionKind, Synthesis};
+use crate::decision_log::{DecisionLog, Entry};
 use crate::error::Result;
 use crate::event::Event;
 use crate::guard::Guard;
@@ -56,6 +58,10 @@ pub struct Engine {
     project: Tier,
     /// Self-protection; `None` only when the project's rulebook turned it off.
     guard: Option<Guard>,
+    /// SHA-256 of the policy files (or the bundle's modules): which set decided.
+    policy_set: String,
+    /// Where each decision is recorded, when a rulebook asks for it.
+    log: Option<DecisionLog>,
 }
 
 /// The default global tier, `~/.config/cupcake`: absent means none, a directory is loaded,
@@ -110,13 +116,17 @@ impl Engine {
             global = global.as_ref().map_or(0, |g| g.set.policies.len()),
             "engine loaded"
         );
-        Ok(Self {
-            harness: options.harness,
-            limits: options.limits,
+        let mut digest = PolicySetDigest::default();
+        for tier in global.iter().chain(std::iter::once(&project)) {
+            digest.sources(&tier.set);
+        }
+        Ok(Self::assemble(
+            &options,
             global,
             project,
             guard,
-        })
+            digest.finish(),
+        ))
     }
 
     /// Loads a bundle written by [`Engine::export_bundle`]: no OPA needed.
@@ -124,9 +134,11 @@ impl Engine {
     pub fn from_bundle(bundle: impl AsRef<Path>, options: EngineOptions) -> Result<Self> {
         let mut global = None;
         let mut project = None;
+        let mut digest = PolicySetDigest::default();
         for tier in crate::bundle::read(bundle.as_ref())? {
             let scope = tier.set.scope;
             let wasm = tier.wasm;
+            digest.module(scope, &wasm);
             let loaded = Tier::assemble(tier.set, |set| {
                 crate::loader::load_wasm(&wasm, set.scope, &options)
             })?;
@@ -149,13 +161,37 @@ impl Engine {
             options.global_dir.as_deref(),
             &options,
         );
-        Ok(Self {
+        Ok(Self::assemble(
+            &options,
+            global,
+            project,
+            guard,
+            digest.finish(),
+        ))
+    }
+
+    fn assemble(
+        options: &EngineOptions,
+        global: Option<Tier>,
+        project: Tier,
+        guard: Option<Guard>,
+        policy_set: String,
+    ) -> Self {
+        // A global rulebook's log is the machine owner's: a project cannot replace it.
+        let log = global
+            .iter()
+            .chain(std::iter::once(&project))
+            .find_map(|tier| tier.set.rulebook.decision_log.clone())
+            .map(DecisionLog::new);
+        Self {
             harness: options.harness,
             limits: options.limits,
             global,
             project,
             guard,
-        })
+            policy_set,
+            log,
+        }
     }
 
     /// Compiles the policies found from `path` (and `options.global_dir`) into a bundle file
@@ -170,13 +206,16 @@ impl Engine {
 
     /// Evaluates one hook event given as JSON text.
     pub fn evaluate(&self, event_json: &str) -> Result<Decision> {
-        let event = Event::parse(event_json, &self.limits, self.harness)?;
-        self.decide(event, Instances::Pooled)
+        let started = Instant::now();
+        let event = Event::parse(event_json, &self.limits, self.harness);
+        self.decide_logged(started, event, Instances::Pooled)
     }
 
     /// Evaluates one hook event given as a parsed JSON value.
     pub fn evaluate_value(&self, event: Value) -> Result<Decision> {
-        self.decide(Event::from_value(event, self.harness)?, Instances::Pooled)
+        let started = Instant::now();
+        let event = Event::from_value(event, self.harness);
+        self.decide_logged(started, event, Instances::Pooled)
     }
 
     /// Evaluates like [`Engine::evaluate`] but on a brand-new WebAssembly instance that is
@@ -184,8 +223,38 @@ impl Engine {
     /// `evaluate` give exactly the same decisions (no evaluation sees another's memory).
     #[doc(hidden)]
     pub fn evaluate_on_fresh_instance(&self, event_json: &str) -> Result<Decision> {
-        let event = Event::parse(event_json, &self.limits, self.harness)?;
-        self.decide(event, Instances::Fresh)
+        let started = Instant::now();
+        let event = Event::parse(event_json, &self.limits, self.harness);
+        self.decide_logged(started, event, Instances::Fresh)
+    }
+
+    /// The SHA-256 naming the loaded policy set: of the policy files and rulebooks as read,
+    /// or of a bundle's modules. Decision log lines carry it.
+    pub fn policy_set(&self) -> &str {
+        &self.policy_set
+    }
+
+    /// Decides, and records the outcome (decision or error) when the rulebook keeps a log.
+    /// A line that cannot be written turns the outcome into an error.
+    fn decide_logged(
+        &self,
+        started: Instant,
+        event: Result<Event>,
+        instances: Instances,
+    ) -> Result<Decision> {
+        let Some(log) = &self.log else {
+            return self.decide(event?, instances);
+        };
+        let summary = event.as_ref().ok().map(|event| log.summarize(event));
+        let outcome = event.and_then(|event| self.decide(event, instances));
+        log.record(&Entry {
+            harness: self.harness,
+            event: summary.as_ref(),
+            policy_set: &self.policy_set,
+            took: started.elapsed(),
+            outcome: outcome.as_ref(),
+        })?;
+        outcome
     }
 
     /// Runs the project's policy module alone on `input_json` — no preprocessing, routing or
@@ -300,5 +369,44 @@ impl Engine {
             .as_ref()
             .map(crate::wasm::InstancePool::builtin_names)
             .unwrap_or_default()
+    }
+}
+
+/// Accumulates [`Engine::policy_set`]: each tier's scope, then its files by relative path (or,
+/// from a bundle, its module), with lengths so no two sets hash the same bytes.
+#[derive(Default)]
+struct PolicySetDigest(sha2::Sha256);
+
+impl PolicySetDigest {
+    fn add(&mut self, bytes: &[u8]) {
+        use sha2::Digest as _;
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+    }
+
+    fn sources(&mut self, set: &crate::policy::PolicySet) {
+        self.add(set.scope.entrypoint().as_bytes());
+        for (path, text) in &set.sources {
+            let name = path.strip_prefix(&set.root).unwrap_or(path);
+            self.add(name.to_string_lossy().as_bytes());
+            self.add(text.as_bytes());
+        }
+    }
+
+    fn module(&mut self, scope: Scope, wasm: &[u8]) {
+        self.add(scope.entrypoint().as_bytes());
+        self.add(wasm);
+    }
+
+    fn finish(self) -> String {
+        use sha2::Digest as _;
+        self.0
+            .finalize()
+            .iter()
+            .fold(String::new(), |mut text, byte| {
+                use std::fmt::Write as _;
+                let _ = write!(text, "{byte:02x}");
+                text
+            })
     }
 }

@@ -13,6 +13,7 @@ mod cache;
 mod children;
 mod compiler;
 mod decision;
+mod decision_log;
 mod dirs;
 mod engine;
 mod error;

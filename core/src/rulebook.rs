@@ -53,6 +53,8 @@ pub struct Rulebook {
     pub opa: Option<OpaPin>,
     /// Self-protection settings.
     pub self_protection: SelfProtection,
+    /// Where decisions are logged, if anywhere.
+    pub decision_log: Option<crate::decision_log::LogConfig>,
     /// Top-level keys cupcake does not know (ignored, reported by `cupcake validate`).
     pub unknown_keys: Vec<String>,
 }
@@ -105,6 +107,10 @@ impl Rulebook {
                 "opa" => rulebook.opa = Some(parse_opa(path, value)?),
                 "self_protection" => {
                     rulebook.self_protection = parse_self_protection(path, value)?;
+                }
+                "decision_log" => {
+                    rulebook.decision_log =
+                        Some(crate::decision_log::LogConfig::parse(path, value)?);
                 }
                 "settings" => {}
                 other => {

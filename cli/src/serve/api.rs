@@ -51,7 +51,7 @@ pub(crate) struct EvaluateResponse {
     pub stderr: String,
     /// The hook's exit code (2 blocks in exit-code protocols).
     pub exit_code: i32,
-    /// The fingerprint of the policy set that decided.
+    /// The SHA-256 of the policy set that decided.
     pub policy_set: String,
 }
 
@@ -100,7 +100,8 @@ pub(crate) struct Health {
     /// `live`, `ready`, or `draining` (shutting down: send elsewhere).
     pub status: &'static str,
     pub harnesses: Vec<&'static str>,
-    pub policy_set: String,
+    /// Each served harness's policy set (`policy_set` in answers and decision log lines).
+    pub policy_sets: std::collections::BTreeMap<&'static str, String>,
     /// Seconds since the Unix epoch.
     pub loaded_at: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,7 +111,6 @@ pub(crate) struct Health {
 /// What `cupcake inspect --json` shows, for each served harness.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct PoliciesResponse {
-    pub policy_set: String,
     #[schema(value_type = Vec<Object>)]
     pub harnesses: Vec<Value>,
 }

@@ -14,11 +14,22 @@ const MAX_BYTES: u64 = 256 << 20;
 /// Directory nesting beyond this is refused (and stops symlink loops).
 const MAX_DEPTH: usize = 32;
 
-/// The fingerprint of `roots` (directories or files; a missing root counts as empty).
+/// What the engine reads from a policy directory. Nothing else there counts: a decision log
+/// kept under `.cupcake/` must not look like a policy change at every decision.
+const INPUTS: [&str; 4] = ["rulebook.yml", "system", "signals", "policies"];
+
+/// The fingerprint of `roots` (policy directories or bundle files; a missing root counts as
+/// empty).
 pub(crate) fn of(roots: &[PathBuf]) -> Result<String> {
     let mut files = Vec::new();
     for root in roots {
-        collect(root, root, 0, &mut files)?;
+        if root.is_dir() {
+            for input in INPUTS {
+                collect(root, &root.join(input), 1, &mut files)?;
+            }
+        } else {
+            collect(root, root, 0, &mut files)?;
+        }
     }
     files.sort();
     let mut hasher = Sha256::new();
@@ -104,7 +115,15 @@ mod tests {
         let second = of(&roots)?;
         assert_ne!(second, first);
         std::fs::write(dir.path().join("rulebook.yml"), "")?;
-        assert_ne!(of(&roots)?, second);
+        let third = of(&roots)?;
+        assert_ne!(third, second);
+        std::fs::create_dir_all(dir.path().join("logs"))?;
+        std::fs::write(dir.path().join("logs/decisions.jsonl"), "{}\n")?;
+        assert_eq!(
+            of(&roots)?,
+            third,
+            "files the engine does not read do not count"
+        );
         Ok(())
     }
 
@@ -112,9 +131,10 @@ mod tests {
     #[test]
     fn skips_fifos_instead_of_blocking_on_them() -> Result<()> {
         let dir = tempfile::tempdir()?;
+        std::fs::create_dir_all(dir.path().join("policies"))?;
         let before = of(&[dir.path().to_path_buf()])?;
         let made = std::process::Command::new("mkfifo")
-            .arg(dir.path().join("pipe"))
+            .arg(dir.path().join("policies/pipe"))
             .status()?;
         assert!(made.success());
         assert_eq!(of(&[dir.path().to_path_buf()])?, before);

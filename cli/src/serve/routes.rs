@@ -289,7 +289,6 @@ pub(crate) async fn metrics(State(app): Shared) -> Response {
 pub(crate) async fn policies(State(app): Shared) -> Response {
     let generation = app.policies.current();
     Json(PoliciesResponse {
-        policy_set: generation.fingerprint.clone(),
         harnesses: generation
             .engines
             .iter()
@@ -369,7 +368,7 @@ fn decide(
                 response: decision.response,
                 stderr: decision.stderr,
                 exit_code: decision.exit_code,
-                policy_set: generation.fingerprint.clone(),
+                policy_set: engine.policy_set().to_string(),
             })
         }
         Err(err) => {
@@ -425,7 +424,11 @@ fn health(app: &App, status: &'static str) -> Health {
             .iter()
             .map(|h| h.dir_name())
             .collect(),
-        policy_set: generation.fingerprint.clone(),
+        policy_sets: generation
+            .engines
+            .iter()
+            .map(|(harness, engine)| (harness.dir_name(), engine.policy_set().to_string()))
+            .collect(),
         loaded_at: epoch_seconds(generation.loaded_at),
         reload_failure: app.policies.failed().map(|failed| ReloadFailure {
             error: failed.error,

@@ -39,6 +39,8 @@ pub(crate) struct EvalArgs {
     /// With --server: a file whose first line is the bearer token to present.
     #[arg(long, requires = "server")]
     token_file: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub(crate) otlp: crate::telemetry::OtlpArgs,
 }
 
 fn parse_deadline(text: &str) -> Result<f64, String> {
@@ -54,14 +56,16 @@ fn parse_deadline(text: &str) -> Result<f64, String> {
     }
 }
 
-pub(crate) fn run(args: &EvalArgs) -> ExitCode {
+/// Answers one hook call; `setup_problem` is a failure found before it started (the exporter
+/// could not be set up), answered with the blocking response.
+pub(crate) fn run(args: &EvalArgs, setup_problem: Option<String>) -> ExitCode {
     let harness = Harness::parse(&args.load.harness).unwrap_or(Harness::Claude);
     let hook = Hook::start(
         harness,
         args.fail_open,
         Duration::from_secs_f64(args.deadline),
     );
-    let reply = match contain_panics(|| decide(args, &hook)) {
+    let reply = match contain_panics(|| decide(args, &hook, setup_problem)) {
         Ok(reply) => reply,
         Err(reason) => {
             tracing::error!(%reason, "hook evaluation failed");
@@ -76,7 +80,7 @@ pub(crate) fn run(args: &EvalArgs) -> ExitCode {
 }
 
 /// Reads the event, records it for the watchdog, and evaluates it.
-fn decide(args: &EvalArgs, hook: &Hook) -> Result<Reply, String> {
+fn decide(args: &EvalArgs, hook: &Hook, setup_problem: Option<String>) -> Result<Reply, String> {
     // Read one byte past the engine's input limit, so an oversized event is refused without
     // holding all of it in memory.
     let limit = cupcake::Limits::default().input_bytes;
@@ -111,6 +115,9 @@ fn decide(args: &EvalArgs, hook: &Hook) -> Result<Reply, String> {
             std::borrow::Cow::Borrowed(text)
         }
     };
+    if let Some(problem) = setup_problem {
+        return Err(problem);
+    }
     if let Some(url) = &args.server {
         if Harness::parse(&args.load.harness).is_none() {
             return Err(Harness::unknown(&args.load.harness));

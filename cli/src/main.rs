@@ -12,6 +12,7 @@ mod init;
 mod inspect;
 mod remote;
 mod serve;
+mod telemetry;
 mod watchdog;
 
 use std::path::PathBuf;
@@ -123,16 +124,27 @@ fn compile(args: &CompileArgs) -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
-    init_logging();
     let cli = Cli::parse();
-    match cli.command {
-        Command::Eval(args) => eval::run(&args),
+    let otlp = match &cli.command {
+        Command::Eval(args) => args.otlp.clone(),
+        Command::Serve(args) => args.otlp.clone(),
+        _ => telemetry::OtlpArgs::default(),
+    };
+    let (telemetry, problem) = telemetry::Telemetry::install(&otlp);
+    let code = match cli.command {
+        // Hook mode answers even a broken exporter setup, with its blocking response.
+        Command::Eval(args) => eval::run(&args, problem),
+        Command::Serve(_) if problem.is_some() => {
+            report(Err(anyhow::anyhow!("{}", problem.unwrap_or_default())))
+        }
+        Command::Serve(args) => serve::run(&args),
         Command::Validate(args) => inspect::validate(&args),
         Command::Init(args) => report(init::run(&args)),
         Command::Inspect(args) => report(inspect::inspect(&args)),
         Command::Compile(args) => report(compile(&args)),
-        Command::Serve(args) => serve::run(&args),
-    }
+    };
+    telemetry.finish();
+    code
 }
 
 /// Prints a command's error on stderr and turns it into the exit code.
@@ -144,15 +156,4 @@ fn report(result: anyhow::Result<()>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env(env_vars::LOG)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
 }

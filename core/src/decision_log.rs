@@ -113,6 +113,38 @@ pub(crate) struct Summary {
     body: Option<Map<String, Value>>,
 }
 
+impl Summary {
+    /// What a log line and the decision event say of `event`; the body only when `log`
+    /// records events.
+    pub(crate) fn of(event: &crate::event::Event, log: Option<&DecisionLog>) -> Self {
+        Self {
+            name: event.name.clone(),
+            tool: event.tool.clone(),
+            session: event
+                .body
+                .get("session_id")
+                .or_else(|| event.body.get("conversation_id"))
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            body: log
+                .filter(|log| log.config.event)
+                .map(|_| event.body.clone()),
+        }
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn tool(&self) -> Option<&str> {
+        self.tool.as_deref()
+    }
+
+    pub(crate) fn session(&self) -> Option<&str> {
+        self.session.as_deref()
+    }
+}
+
 /// What one line records.
 pub(crate) struct Entry<'a> {
     pub harness: Harness,
@@ -135,21 +167,6 @@ impl DecisionLog {
         Self {
             config,
             file: Mutex::new(None),
-        }
-    }
-
-    /// What this log needs to remember of `event`.
-    pub(crate) fn summarize(&self, event: &crate::event::Event) -> Summary {
-        Summary {
-            name: event.name.clone(),
-            tool: event.tool.clone(),
-            session: event
-                .body
-                .get("session_id")
-                .or_else(|| event.body.get("conversation_id"))
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            body: self.config.event.then(|| event.body.clone()),
         }
     }
 

@@ -98,6 +98,8 @@ impl Engine {
         reason = "callers build options inline and move them in"
     )]
     pub fn new(path: impl AsRef<Path>, options: EngineOptions) -> Result<Self> {
+        let _span =
+            tracing::info_span!("cupcake.load", harness = options.harness.dir_name()).entered();
         // A directory the caller named must exist: a typo must not drop global policies.
         let global = if let Some(dir) = &options.global_dir {
             Some(Tier::load(dir, Scope::Global, &options)?)
@@ -132,6 +134,12 @@ impl Engine {
     /// Loads a bundle written by [`Engine::export_bundle`]: no OPA needed.
     #[expect(clippy::needless_pass_by_value, reason = "mirrors Engine::new")]
     pub fn from_bundle(bundle: impl AsRef<Path>, options: EngineOptions) -> Result<Self> {
+        let _span = tracing::info_span!(
+            "cupcake.load",
+            harness = options.harness.dir_name(),
+            bundle = true
+        )
+        .entered();
         let mut global = None;
         let mut project = None;
         let mut digest = PolicySetDigest::default();
@@ -242,16 +250,41 @@ impl Engine {
         event: Result<Event>,
         instances: Instances,
     ) -> Result<Decision> {
-        let Some(log) = &self.log else {
+        let span = tracing::info_span!(
+            "cupcake.evaluate",
+            harness = self.harness.dir_name(),
+            event = tracing::field::Empty,
+            decision = tracing::field::Empty,
+        );
+        let _entered = span.enter();
+        let traced = tracing::enabled!(target: DECISIONS, tracing::Level::INFO);
+        if self.log.is_none() && !traced {
             return self.decide(event?, instances);
-        };
-        let summary = event.as_ref().ok().map(|event| log.summarize(event));
+        }
+        let summary = event
+            .as_ref()
+            .ok()
+            .map(|event| crate::decision_log::Summary::of(event, self.log.as_ref()));
         let outcome = event.and_then(|event| self.decide(event, instances));
+        let took = started.elapsed();
+        if traced {
+            trace_decision(
+                self.harness,
+                summary.as_ref(),
+                &self.policy_set,
+                took,
+                outcome.as_ref(),
+                &span,
+            );
+        }
+        let Some(log) = &self.log else {
+            return outcome;
+        };
         log.record(&Entry {
             harness: self.harness,
             event: summary.as_ref(),
             policy_set: &self.policy_set,
-            took: started.elapsed(),
+            took,
             outcome: outcome.as_ref(),
         })?;
         outcome
@@ -287,6 +320,7 @@ impl Engine {
     /// Global tier first: its blocking verdicts are final. Otherwise its asks, modifications
     /// and context join the project's verdicts, and the usual priority order decides.
     fn synthesize(&self, event: &mut Event, instances: Instances) -> Result<Synthesis> {
+        let routing = tracing::info_span!("cupcake.route").entered();
         let guarded = self
             .guard
             .as_ref()
@@ -297,6 +331,7 @@ impl Engine {
             .map(|g| g.routed(event))
             .unwrap_or_default();
         let project_routed = self.project.routed(event);
+        drop(routing);
         if global_routed.is_empty() && project_routed.is_empty() {
             return Ok(match guarded {
                 Some(denial) => decision::synthesize(Buckets {
@@ -321,6 +356,7 @@ impl Engine {
             return Ok(decision::synthesize(buckets));
         }
         buckets.extend(self.project.evaluate(body, &project_routed, instances)?);
+        let _span = tracing::info_span!("cupcake.synthesis").entered();
         Ok(decision::synthesize(buckets))
     }
 
@@ -370,6 +406,45 @@ impl Engine {
             .map(crate::wasm::InstancePool::builtin_names)
             .unwrap_or_default()
     }
+}
+
+/// The `tracing` target of the event every decision emits; an OpenTelemetry log bridge
+/// exports these as the decision records.
+pub const DECISIONS: &str = "cupcake::decision";
+
+/// Emits the decision event and fills in the evaluation span's fields.
+fn trace_decision(
+    harness: Harness,
+    summary: Option<&crate::decision_log::Summary>,
+    policy_set: &str,
+    took: std::time::Duration,
+    outcome: std::result::Result<&Decision, &crate::Error>,
+    span: &tracing::Span,
+) {
+    let (kind, rule_ids, reason) = match outcome {
+        Ok(decision) => (
+            decision.kind.as_str(),
+            decision.rule_ids.join(","),
+            decision.reason.clone(),
+        ),
+        Err(err) => ("Error", String::new(), err.to_string()),
+    };
+    let event_name = summary.map(crate::decision_log::Summary::name);
+    span.record("event", event_name.unwrap_or_default());
+    span.record("decision", kind);
+    tracing::info!(
+        target: DECISIONS,
+        harness = harness.dir_name(),
+        event_name,
+        tool = summary.and_then(crate::decision_log::Summary::tool),
+        session_id = summary.and_then(crate::decision_log::Summary::session),
+        decision = kind,
+        rule_ids,
+        reason,
+        policy_set,
+        duration_us = u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
+        "decision"
+    );
 }
 
 /// Accumulates [`Engine::policy_set`]: each tier's scope, then its files by relative path (or,

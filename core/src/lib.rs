@@ -45,7 +45,7 @@ pub use builtins::BuiltinTable;
 pub use children::kill_child_processes;
 pub use decision::DecisionKind;
 pub use dirs::global_config_dir;
-pub use engine::{Decision, Engine};
+pub use engine::{Decision, Engine, DECISIONS};
 pub use error::{Error, Result};
 pub use harness::{event_name, failure_response, is_repeated_stop, Action, ActionKind, Reply};
 pub use lint::{lint, Finding, Severity};

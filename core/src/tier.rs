@@ -147,7 +147,11 @@ impl Tier {
             let mut input = body.clone();
             if !wanted.is_empty() {
                 let stdin = serde_json::to_vec(body).map_err(Error::internal)?;
-                let results = self.signals.run(&wanted, &stdin);
+                let results = {
+                    let _span =
+                        tracing::info_span!("cupcake.signals", count = wanted.len()).entered();
+                    self.signals.run(&wanted, &stdin)
+                };
                 input.insert("signals".into(), Value::Object(results));
             }
             if !builtins.is_empty() {
@@ -156,6 +160,8 @@ impl Tier {
             serde_json::to_vec(&input)
         }
         .map_err(Error::internal)?;
+        let _span =
+            tracing::info_span!("cupcake.wasm", scope = self.set.scope.entrypoint()).entered();
         let result = match instances {
             Instances::Pooled => pool.evaluate(&bytes)?,
             Instances::Fresh => pool.evaluate_fresh(&bytes)?,

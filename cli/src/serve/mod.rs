@@ -57,6 +57,8 @@ pub(crate) struct ServeArgs {
     /// Seconds to let requests in flight finish after SIGTERM or Ctrl-C.
     #[arg(long, default_value_t = 30)]
     shutdown_grace_seconds: u64,
+    #[command(flatten)]
+    pub(crate) otlp: crate::telemetry::OtlpArgs,
 }
 
 /// Everything the handlers share.

@@ -130,14 +130,23 @@ fn main() -> ExitCode {
         Command::Serve(args) => args.otlp.clone(),
         _ => telemetry::OtlpArgs::default(),
     };
-    let (telemetry, problem) = telemetry::Telemetry::install(&otlp);
+    // The server counts the engine's signal runs and compile-cache lookups from its events.
+    let metrics = matches!(cli.command, Command::Serve(_))
+        .then(|| std::sync::Arc::new(serve::Metrics::new()));
+    let observer = metrics
+        .as_ref()
+        .map(|metrics| serve::EngineEvents(std::sync::Arc::clone(metrics)));
+    let (telemetry, problem) = telemetry::Telemetry::install(&otlp, observer);
     let code = match cli.command {
         // Hook mode answers even a broken exporter setup, with its blocking response.
         Command::Eval(args) => eval::run(&args, problem),
         Command::Serve(_) if problem.is_some() => {
             report(Err(anyhow::anyhow!("{}", problem.unwrap_or_default())))
         }
-        Command::Serve(args) => serve::run(&args),
+        Command::Serve(args) => serve::run(
+            &args,
+            metrics.unwrap_or_else(|| std::sync::Arc::new(serve::Metrics::new())),
+        ),
         Command::Validate(args) => inspect::validate(&args),
         Command::Init(args) => report(init::run(&args)),
         Command::Inspect(args) => report(inspect::inspect(&args)),

@@ -43,34 +43,70 @@ pub(crate) struct OtlpArgs {
 
 /// The exporters, flushed on [`Telemetry::finish`].
 pub(crate) struct Telemetry {
-    exporting: Option<(SdkLoggerProvider, SdkTracerProvider)>,
+    exporting: Option<Exporting>,
 }
 
 impl Telemetry {
-    /// Installs the global subscriber: stderr logs, plus the OTLP layers when asked for. When
-    /// those cannot be set up, stderr logging is installed alone and the problem returned.
-    pub(crate) fn install(otlp: &OtlpArgs) -> (Self, Option<String>) {
-        match Self::try_install(otlp) {
-            Ok(telemetry) => (telemetry, None),
-            Err(problem) => {
-                tracing_subscriber::registry().with(stderr_layer()).init();
-                (Self { exporting: None }, Some(problem))
+    /// Installs the global subscriber: stderr logs, the OTLP layers when asked for, and
+    /// `observer` (the server's metrics) on the engine's signal and compile-cache events. When
+    /// the exporters cannot be set up, the rest is installed and the problem returned.
+    pub(crate) fn install(otlp: &OtlpArgs, observer: Option<Observer>) -> (Self, Option<String>) {
+        let observer = observer.map(|layer| {
+            layer.with_filter(
+                Targets::new()
+                    .with_target(cupcake::SIGNAL_RUNS, Level::INFO)
+                    .with_target(cupcake::COMPILE_CACHE, Level::INFO),
+            )
+        });
+        let base = otlp.otlp_endpoint.as_deref().map(|endpoint| {
+            let base = endpoint.trim_end_matches('/').to_string();
+            if base.starts_with("http://") || base.starts_with("https://") {
+                Ok(base)
+            } else {
+                Err(format!(
+                    "--otlp-endpoint `{endpoint}` must start with http:// or https://"
+                ))
+            }
+        });
+        let exporting = base.map(|base| base.and_then(|base| Exporting::new(&base)));
+        let (exporting, problem) = match exporting {
+            None => (None, None),
+            Some(Ok(exporting)) => (Some(exporting), None),
+            Some(Err(problem)) => (None, Some(problem)),
+        };
+        let layers = exporting.as_ref().map(Exporting::layers);
+        tracing_subscriber::registry()
+            .with(observer)
+            .with(stderr_layer())
+            .with(layers)
+            .init();
+        (Self { exporting }, problem)
+    }
+
+    /// Sends what is buffered and stops the exporters.
+    pub(crate) fn finish(self) {
+        if let Some(exporting) = self.exporting {
+            if let Err(err) = exporting.traces.shutdown() {
+                tracing::warn!(error = %err, "could not export the evaluation spans");
+            }
+            if let Err(err) = exporting.logs.shutdown() {
+                tracing::warn!(error = %err, "could not export the decision records");
             }
         }
     }
+}
 
-    fn try_install(otlp: &OtlpArgs) -> Result<Self, String> {
-        let stderr = stderr_layer();
-        let Some(endpoint) = &otlp.otlp_endpoint else {
-            tracing_subscriber::registry().with(stderr).init();
-            return Ok(Self { exporting: None });
-        };
-        let base = endpoint.trim_end_matches('/');
-        if !base.starts_with("http://") && !base.starts_with("https://") {
-            return Err(format!(
-                "--otlp-endpoint `{endpoint}` must start with http:// or https://"
-            ));
-        }
+/// A layer that watches events for the server's metrics.
+pub(crate) type Observer = crate::serve::EngineEvents;
+
+/// The OTLP providers for logs and spans.
+struct Exporting {
+    logs: SdkLoggerProvider,
+    traces: SdkTracerProvider,
+}
+
+impl Exporting {
+    fn new(base: &str) -> Result<Self, String> {
         let resource = Resource::builder_empty()
             .with_service_name("cupcake")
             .with_attribute(opentelemetry::KeyValue::new(
@@ -109,35 +145,24 @@ impl Telemetry {
                     .build(),
             )
             .build();
-        // Decision events become log records; cupcake's warnings and errors go along.
-        let decisions = OpenTelemetryTracingBridge::new(&logs).with_filter(
+        Ok(Self { logs, traces })
+    }
+
+    /// Decision events become log records (cupcake's warnings and errors go along); spans
+    /// become spans. Fixed filters: no environment variable thins them out.
+    fn layers<S>(&self) -> impl tracing_subscriber::Layer<S>
+    where
+        S: tracing::Subscriber + for<'span> tracing_subscriber::registry::LookupSpan<'span>,
+    {
+        let decisions = OpenTelemetryTracingBridge::new(&self.logs).with_filter(
             Targets::new()
                 .with_target(cupcake::DECISIONS, Level::INFO)
                 .with_target("cupcake", Level::WARN),
         );
         let spans = tracing_opentelemetry::layer()
-            .with_tracer(traces.tracer("cupcake"))
+            .with_tracer(self.traces.tracer("cupcake"))
             .with_filter(Targets::new().with_target("cupcake", Level::INFO));
-        tracing_subscriber::registry()
-            .with(stderr)
-            .with(decisions)
-            .with(spans)
-            .init();
-        Ok(Self {
-            exporting: Some((logs, traces)),
-        })
-    }
-
-    /// Sends what is buffered and stops the exporters.
-    pub(crate) fn finish(self) {
-        if let Some((logs, traces)) = self.exporting {
-            if let Err(err) = traces.shutdown() {
-                tracing::warn!(error = %err, "could not export the evaluation spans");
-            }
-            if let Err(err) = logs.shutdown() {
-                tracing::warn!(error = %err, "could not export the decision records");
-            }
-        }
+        decisions.and_then(spans)
     }
 }
 

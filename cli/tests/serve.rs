@@ -252,6 +252,9 @@ fn serve_answers_every_endpoint() {
     assert_eq!(denied["exit_code"], 0);
     let (_, allowed) = server.evaluate(&bash("ls"));
     assert_eq!(allowed["decision"]["kind"], "Allow");
+    // Runs the `slow` signal, which the metrics count.
+    let (_, signalled) = server.evaluate(&read_file_event());
+    assert_eq!(signalled["decision"]["kind"], "Allow", "{signalled}");
 
     // The server's answer is the one hook mode gives for the same event.
     let local = run_hook(project.command("eval"), &bash("rm -rf build"));
@@ -284,12 +287,15 @@ fn serve_answers_every_endpoint() {
     assert_eq!(status, 200, "{text}");
     for line in [
         r#"cupcake_decisions_total{harness="claude",kind="Deny"} 2"#,
-        r#"cupcake_decisions_total{harness="claude",kind="Allow"} 2"#,
-        r#"cupcake_evaluation_duration_seconds_count{harness="claude"} 4"#,
+        r#"cupcake_decisions_total{harness="claude",kind="Allow"} 3"#,
+        r#"cupcake_evaluation_duration_seconds_count{harness="claude"} 5"#,
+        r#"cupcake_signal_runs_total{signal="slow",result="ok"} 1"#,
+        r#"cupcake_signal_duration_seconds_count{signal="slow"} 1"#,
+        r#"cupcake_compile_cache_lookups_total{outcome="miss"} 1"#,
         r#"cupcake_policy_reloads_total{result="ok"} 1"#,
         "cupcake_policy_reload_failing 0",
         "cupcake_http_requests_in_flight 1",
-        r#"cupcake_http_requests_total{route="/v1/evaluate",status="2xx"} 2"#,
+        r#"cupcake_http_requests_total{route="/v1/evaluate",status="2xx"} 3"#,
     ] {
         assert!(text.lines().any(|l| l == line), "no `{line}` in\n{text}");
     }

@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::event::Event;
 use crate::guard::Guard;
 use crate::harness;
+use crate::observe::DECISIONS;
 use crate::options::{EngineOptions, Harness, Limits};
 use crate::policy::{Policy, Scope};
 use crate::tier::{Instances, Tier};
@@ -407,10 +408,6 @@ impl Engine {
             .unwrap_or_default()
     }
 }
-
-/// The `tracing` target of the event every decision emits; an OpenTelemetry log bridge
-/// exports these as the decision records.
-pub const DECISIONS: &str = "cupcake::decision";
 
 /// Emits the decision event and fills in the evaluation span's fields.
 fn trace_decision(

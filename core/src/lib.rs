@@ -25,6 +25,7 @@ mod library;
 mod lint;
 mod loader;
 mod metadata;
+mod observe;
 mod opa;
 mod opa_download;
 mod opa_pin;
@@ -45,7 +46,7 @@ pub use builtins::BuiltinTable;
 pub use children::kill_child_processes;
 pub use decision::DecisionKind;
 pub use dirs::global_config_dir;
-pub use engine::{Decision, Engine, DECISIONS};
+pub use engine::{Decision, Engine};
 pub use error::{Error, Result};
 pub use harness::{event_name, failure_response, is_repeated_stop, Action, ActionKind, Reply};
 pub use lint::{lint, Finding, Severity};
@@ -54,6 +55,7 @@ pub use lint::{lint, Finding, Severity};
 #[doc(hidden)]
 pub use metadata::parse as parse_policy_metadata;
 pub use metadata::{PolicyMetadata, Routing};
+pub use observe::{COMPILE_CACHE, DECISIONS, SIGNAL_RUNS};
 pub use opa::{ensure_opa, OPA_VERSION};
 #[doc(hidden)]
 pub use opa_download::OpaRelease;

@@ -41,6 +41,7 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
             match pool {
                 Ok(pool) => {
                     tracing::debug!(key = %key, "compile cache hit");
+                    tracing::info!(target: crate::observe::COMPILE_CACHE, outcome = "hit");
                     // An entry stored before pointers existed (or by another OPA) becomes the
                     // one a start without OPA finds.
                     if cache.last_for(&sources).as_ref() != Some(key) {
@@ -56,6 +57,9 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
         }
     }
 
+    if cache.is_some() {
+        tracing::info!(target: crate::observe::COMPILE_CACHE, outcome = "miss");
+    }
     let opa = opa::locate(options, set.rulebook.opa.as_ref())?;
     // OPA downloaded just now had no key yet; key the entry so the next start finds it.
     let key = key.or_else(|| cache_key(&sources, set, options));

@@ -109,9 +109,20 @@ impl SignalSet {
                 .iter()
                 .map(|name| {
                     let signal = self.signals.get(name);
-                    let handle = scope.spawn(move || match signal {
-                        Some(signal) => run_one(signal, &self.workdir, stdin),
-                        None => failure(&format!("signal `{name}` is not defined")),
+                    let handle = scope.spawn(move || {
+                        let started = Instant::now();
+                        let result = match signal {
+                            Some(signal) => run_one(signal, &self.workdir, stdin),
+                            None => failure(&format!("signal `{name}` is not defined")),
+                        };
+                        let ok = result.get("success") != Some(&Value::Bool(false));
+                        tracing::info!(
+                            target: crate::observe::SIGNAL_RUNS,
+                            signal = name.as_str(),
+                            duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+                            ok,
+                        );
+                        result
                     });
                     (name.clone(), handle)
                 })

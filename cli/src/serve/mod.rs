@@ -66,14 +66,17 @@ pub(crate) struct App {
     pub policies: policies::Served,
     pub tokens: Option<auth::Tokens>,
     pub limiter: auth::ClientLimiter,
-    pub metrics: metrics::Metrics,
+    pub metrics: Arc<metrics::Metrics>,
     pub max_batch: usize,
     /// Set once shutdown began: readiness turns 503 so load balancers stop sending.
     pub draining: std::sync::atomic::AtomicBool,
 }
 
-pub(crate) fn run(args: &ServeArgs) -> std::process::ExitCode {
-    match serve(args) {
+pub(crate) use metrics::{EngineEvents, Metrics};
+
+/// Runs the server; `metrics` already counts the engine's events (see [`EngineEvents`]).
+pub(crate) fn run(args: &ServeArgs, metrics: Arc<Metrics>) -> std::process::ExitCode {
+    match serve(args, metrics) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
@@ -82,7 +85,7 @@ pub(crate) fn run(args: &ServeArgs) -> std::process::ExitCode {
     }
 }
 
-fn serve(args: &ServeArgs) -> Result<()> {
+fn serve(args: &ServeArgs, metrics: Arc<Metrics>) -> Result<()> {
     let harnesses = harnesses(args)?;
     let tokens = args
         .token_file
@@ -96,7 +99,6 @@ fn serve(args: &ServeArgs) -> Result<()> {
             args.listen
         );
     }
-    let metrics = metrics::Metrics::new();
     let policies = policies::Served::load(args.load.clone(), harnesses, &metrics)?;
     let app = Arc::new(App {
         policies,

@@ -7,6 +7,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 bash ci/tools.sh
+bash ci/tools-bench.sh
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 results="$CARGO_TARGET_DIR/bench-results"
@@ -23,6 +24,9 @@ log "Rust: thread scaling and resident memory over 1M evaluations"
 cargo bench --locked -p cupcake-core --bench scaling -- --out "$results/scaling.json"
 log "CLI: warm and cold cupcake eval against opa eval"
 cargo bench --locked -p cupcake-cli --bench startup -- --out "$results/cli.json"
+log "Server: cupcake serve against opa run --server, one core and two"
+cargo bench --locked -p cupcake-cli --bench server -- --out "$results/server.json" \
+  --oha "$CUPCAKE_DEV_CACHE/bin/oha"
 log "Python: cupcake against opa-wasmtime and opa-py-wasm"
 python bindings-py/benches/bench_eval.py --out "$results/python.json"
 log "Node: cupcake against @open-policy-agent/opa-wasm"

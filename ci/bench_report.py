@@ -13,7 +13,7 @@ import platform
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +90,7 @@ def machine() -> list[str]:
         total_kib = int(meminfo.read_text().split()[1])
         memory = f"{total_kib / 1024 / 1024:.1f} GiB"
     return [
-        f"- Date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- CPU: {cpu}, {os.cpu_count()} logical cores; memory {memory}",
         f"- OS: {platform.system()} {platform.release()} ({platform.machine()})",
         f"- rustc: {command_line('rustc', '--version')}",
@@ -170,6 +170,9 @@ def main() -> None:
     python = load(args.results, "python")
     node = load(args.results, "node")
     cli = load(args.results, "cli")
+    server = load(args.results, "server")
+    served = {(r["id"], r["cores"]): r for r in server["rows"]}
+    serve_one = served[("cupcake_serve", 1)]
 
     py_eval = float(row(python, "cupcake.eval")["median_us"])
     py_peer = float(row(python, "opa_wasmtime")["median_us"])
@@ -193,6 +196,10 @@ def main() -> None:
         at_least("Warm `cupcake eval` vs `opa eval`", opa_eval / warm, 9),
         at_least("2 threads vs 1 (Rust)", two_threads, 1.8),
         at_most("RSS growth over 1M evaluations", rss_growth_mb, 5, "MB"),
+        at_least("`cupcake serve` requests/s on one core", float(serve_one["requests_per_sec"]),
+                 10_000, " requests/s"),
+        at_most("`cupcake serve` p99 latency, one core", float(serve_one["p99_us"]) / 1000, 10,
+                "ms"),
         at_most(f"Node timer lag, {node_lag['in_flight']:,} `evaluate` in flight",
                 float(node_lag["max_lag_ms"]), 20, "ms"),
         at_most(f"asyncio loop lag, {py_lag['in_flight']:,} `eval_async` in flight",
@@ -263,6 +270,25 @@ def main() -> None:
                         milli),
         ),
         "",
+        f"## Decision server (`cli/benches/server.rs`, event `{server['event']}`)",
+        "",
+        (
+            f"`oha` with {server['connections']} connections for {server['seconds']} s per row. "
+            "One core: the server pinned to core 0, the load generator to core 1. Two cores: "
+            "server and generator share both, so the generator's work counts against the server."
+        ),
+        "",
+        *table(
+            ["server", "cores", "requests/s", "p50", "p99", "answered 200", "vs OPA"],
+            [
+                [r["label"], str(r["cores"]), f"{float(r['requests_per_sec']):,.0f}",
+                 milli(float(r["p50_us"])), milli(float(r["p99_us"])),
+                 f"{r['ok']:,} of {r['total']:,}",
+                 f"{float(r['requests_per_sec']) / float(served[('opa_server', r['cores'])]['requests_per_sec']):.2f}×"]
+                for r in server["rows"]
+            ],
+        ),
+        "",
         "## Threads and memory",
         "",
         *table(
@@ -274,9 +300,11 @@ def main() -> None:
             ],
         ),
         "",
-        f"Resident memory (Rust, one engine): {rss['before_kib'] / 1024:.1f} MB before and "
-        f"{rss['after_kib'] / 1024:.1f} MB after {rss['evaluations']:,} evaluations "
-        f"({rss_growth_mb:+.2f} MB).",
+        (
+            f"Resident memory (Rust, one engine): {rss['before_kib'] / 1024:.1f} MB before and "
+            f"{rss['after_kib'] / 1024:.1f} MB after {rss['evaluations']:,} evaluations "
+            f"({rss_growth_mb:+.2f} MB)."
+        ),
         "",
     ]
     notes = [*python.get("notes", []), *node.get("notes", [])]

@@ -6,6 +6,8 @@ export CUPCAKE_DEV_CACHE
 export OPA_VERSION=1.22.2
 export UNIFFI_BINDGEN_NODE_JS_VERSION=0.0.16
 export ACTIONLINT_VERSION=1.7.12
+# The HTTP load generator `just bench` drives both decision servers with (benchmarks only).
+export OHA_VERSION=1.16.0
 # The real Claude Code CLI (inside the Agent SDK's platform package) for the live hook checks.
 export CLAUDE_AGENT_SDK_VERSION=0.3.328
 export CUPCAKE_CLAUDE_CODE_DIR="$CUPCAKE_DEV_CACHE/claude-agent-sdk-$CLAUDE_AGENT_SDK_VERSION"

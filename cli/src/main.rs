@@ -12,6 +12,7 @@ mod init;
 mod inspect;
 mod remote;
 mod serve;
+mod signing;
 mod telemetry;
 mod watchdog;
 
@@ -46,6 +47,8 @@ enum Command {
     Compile(CompileArgs),
     /// Answer hook events over HTTP for many agents: one place that decides.
     Serve(serve::ServeArgs),
+    /// Make an Ed25519 key pair for signing bundles (`compile --sign-key`).
+    Keygen(signing::KeygenArgs),
 }
 
 /// Shared by every subcommand that loads policies.
@@ -114,12 +117,20 @@ struct CompileArgs {
     /// Where to write the bundle.
     #[arg(long, short)]
     output: PathBuf,
+    /// Also write `<output>.sig`, signed with this key from `cupcake keygen`, for servers
+    /// that fetch the bundle with --bundle-url.
+    #[arg(long)]
+    sign_key: Option<PathBuf>,
 }
 
 /// `cupcake compile`: writes a bundle that loads without OPA.
 fn compile(args: &CompileArgs) -> anyhow::Result<()> {
     cupcake::Engine::export_bundle(&args.load.policy_dir, &args.load.options()?, &args.output)?;
     println!("cupcake: wrote {}", args.output.display());
+    if let Some(key) = &args.sign_key {
+        let signature = signing::sign(key, &args.output)?;
+        println!("cupcake: wrote {}", signature.display());
+    }
     Ok(())
 }
 
@@ -151,6 +162,7 @@ fn main() -> ExitCode {
         Command::Init(args) => report(init::run(&args)),
         Command::Inspect(args) => report(inspect::inspect(&args)),
         Command::Compile(args) => report(compile(&args)),
+        Command::Keygen(args) => report(signing::keygen(&args)),
     };
     telemetry.finish();
     code

@@ -242,3 +242,21 @@ fn the_server_logs_each_decision_and_its_log_does_not_trigger_reloads() {
         "{metrics}"
     );
 }
+
+#[test]
+fn agents_cannot_edit_a_log_kept_outside_the_policy_directory() {
+    let project = Project::new("decision_log:\n  path: ../audit/decisions.jsonl\n");
+    let log = project.path("audit/decisions.jsonl");
+    for target in [log.clone(), project.path("audit/decisions.jsonl.1")] {
+        let write = json!({"hook_event_name": "PreToolUse", "tool_name": "Write", "session_id": "abc", "cwd": project.path("").display().to_string(), "tool_input": {"file_path": target.display().to_string(), "content": "{}"}});
+        let answer = project.hook(&write.to_string());
+        let reason = denial(&answer).unwrap_or_else(|| panic!("allowed: {answer}"));
+        assert!(reason.contains("decision log"), "{reason}");
+    }
+    // The refused attempts are themselves on record.
+    let logged = lines(&log);
+    assert_eq!(logged.len(), 2);
+    assert!(logged
+        .iter()
+        .all(|line| line["decision"] == "Deny" && line["tool"] == "Write"));
+}

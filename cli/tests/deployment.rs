@@ -1,6 +1,7 @@
 //! The Dockerfile cannot be built here (no container daemon), so what can drift is checked
 //! instead: its Rust and OPA versions are the repository's pins, it runs as a non-root user,
 //! and every flag its commands pass is one `cupcake serve` accepts.
+#![expect(clippy::panic, reason = "a test fails by panicking")]
 
 use std::path::Path;
 use std::process::Command;
@@ -42,7 +43,12 @@ fn the_dockerfile_uses_the_pinned_versions_and_no_root() {
         .filter_map(|line| line.strip_prefix("USER "))
         .collect();
     assert!(!users.is_empty(), "the image sets a user");
-    assert!(users.iter().all(|user| !matches!(user.trim(), "root" | "0")), "{users:?}");
+    assert!(
+        users
+            .iter()
+            .all(|user| !matches!(user.trim(), "root" | "0")),
+        "{users:?}"
+    );
 }
 
 #[test]

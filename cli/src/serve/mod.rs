@@ -6,6 +6,7 @@
 
 mod api;
 mod auth;
+mod fetch;
 mod fingerprint;
 mod metrics;
 mod policies;
@@ -32,6 +33,14 @@ pub(crate) struct ServeArgs {
     /// The address to listen on. Anything but loopback needs --token-file.
     #[arg(long, default_value = "127.0.0.1:8410")]
     listen: SocketAddr,
+    /// Serve the bundle published at this URL (made by `cupcake compile --sign-key`), polled
+    /// every --reload-interval-ms with If-None-Match; `<url>.sig` must verify against
+    /// --bundle-public-key before a bundle is loaded.
+    #[arg(long, requires = "bundle_public_key", conflicts_with = "bundle")]
+    bundle_url: Option<String>,
+    /// The public key (`cupcake keygen`) bundles from --bundle-url must be signed with.
+    #[arg(long, requires = "bundle_url")]
+    bundle_public_key: Option<PathBuf>,
     /// File of bearer tokens, one per line (blank lines and `#` comments ignored); every /v1 and
     /// /metrics request must present one of them.
     #[arg(long)]
@@ -99,7 +108,18 @@ fn serve(args: &ServeArgs, metrics: Arc<Metrics>) -> Result<()> {
             args.listen
         );
     }
-    let policies = policies::Served::load(args.load.clone(), harnesses, &metrics)?;
+    // A bundle holds one harness's policies; serving another from it would apply the wrong
+    // rules (or none) to that agent's events.
+    if (args.load.bundle.is_some() || args.bundle_url.is_some()) && harnesses.len() > 1 {
+        bail!(
+            "a bundle holds the policies of one harness; serve one harness per bundle (--harness)"
+        );
+    }
+    let fetcher = match (&args.bundle_url, &args.bundle_public_key) {
+        (Some(url), Some(key)) => Some(fetch::Fetcher::new(url, key)?),
+        _ => None,
+    };
+    let policies = policies::Served::load(args.load.clone(), harnesses, fetcher, &metrics)?;
     let app = Arc::new(App {
         policies,
         tokens,

@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 use anyhow::{Context as _, Result};
 use cupcake::{Engine, Harness};
 
+use super::fetch::{Fetcher, Polled};
 use super::{fingerprint, metrics::Metrics, App};
 use crate::LoadArgs;
 
@@ -42,20 +43,39 @@ pub(crate) struct Served {
     load: LoadArgs,
     harnesses: Vec<Harness>,
     roots: Vec<PathBuf>,
+    /// Set when the policies come from `--bundle-url` instead of files.
+    fetcher: Option<Fetcher>,
     current: RwLock<Arc<Generation>>,
     failed: Mutex<Option<FailedReload>>,
 }
 
 impl Served {
     /// Loads every harness's engine; any failure stops the server from starting.
-    pub(crate) fn load(load: LoadArgs, harnesses: Vec<Harness>, metrics: &Metrics) -> Result<Self> {
-        let roots = watched_roots(&load)?;
-        let generation = read(&load, &harnesses, &roots)?;
+    pub(crate) fn load(
+        load: LoadArgs,
+        harnesses: Vec<Harness>,
+        fetcher: Option<Fetcher>,
+        metrics: &Metrics,
+    ) -> Result<Self> {
+        let (roots, generation) = match &fetcher {
+            None => {
+                let roots = watched_roots(&load)?;
+                let generation = read(&load, &harnesses, &roots)?;
+                (roots, generation)
+            }
+            Some(fetcher) => {
+                let Polled::New { path, sha256 } = fetcher.poll()? else {
+                    anyhow::bail!("the first fetch of the bundle found nothing new");
+                };
+                (Vec::new(), read_bundle(&load, &harnesses, path, sha256)?)
+            }
+        };
         metrics.reloaded(true);
         Ok(Self {
             load,
             harnesses,
             roots,
+            fetcher,
             current: RwLock::new(Arc::new(generation)),
             failed: Mutex::new(None),
         })
@@ -80,6 +100,20 @@ impl Served {
     /// Reloads when the files changed since the current set (or since the last failed try).
     /// Runs on a blocking thread: it reads files and may run OPA.
     fn reload_if_changed(&self, metrics: &Metrics) {
+        if let Some(fetcher) = &self.fetcher {
+            match fetcher.poll() {
+                // A failure already recorded for this bundle stays until another is published.
+                Ok(Polled::Unchanged) => {}
+                Ok(Polled::New { path, sha256 }) => {
+                    match read_bundle(&self.load, &self.harnesses, path, sha256.clone()) {
+                        Ok(generation) => self.swap(generation, metrics),
+                        Err(err) => self.record_failure(sha256, format!("{err:#}"), metrics),
+                    }
+                }
+                Err(err) => self.record_failure(String::new(), format!("{err:#}"), metrics),
+            }
+            return;
+        }
         let fingerprint = match fingerprint::of(&self.roots) {
             Ok(fingerprint) => fingerprint,
             Err(err) => {
@@ -103,19 +137,26 @@ impl Served {
             return;
         }
         match read(&self.load, &self.harnesses, &self.roots) {
-            Ok(generation) => {
-                tracing::warn!(fingerprint = %generation.fingerprint, "policies reloaded");
-                *self.current.write().unwrap_or_else(PoisonError::into_inner) =
-                    Arc::new(generation);
-                *self.failed.lock().unwrap_or_else(PoisonError::into_inner) = None;
-                metrics.reloaded(true);
-            }
+            Ok(generation) => self.swap(generation, metrics),
             Err(err) => self.record_failure(fingerprint, format!("{err:#}"), metrics),
         }
     }
 
+    fn swap(&self, generation: Generation, metrics: &Metrics) {
+        tracing::warn!(fingerprint = %generation.fingerprint, "policies reloaded");
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(generation);
+        *self.failed.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        metrics.reloaded(true);
+    }
+
     fn record_failure(&self, fingerprint: String, error: String, metrics: &Metrics) {
-        tracing::error!(%error, "policy reload failed; the previous policies stay in use");
+        // A source that stays down fails every poll; say so once per distinct failure.
+        let repeated = self
+            .failed()
+            .is_some_and(|failed| failed.error == error && failed.fingerprint == fingerprint);
+        if !repeated {
+            tracing::error!(%error, "policy reload failed; the previous policies stay in use");
+        }
         *self.failed.lock().unwrap_or_else(PoisonError::into_inner) = Some(FailedReload {
             fingerprint,
             error,
@@ -143,6 +184,20 @@ fn read(load: &LoadArgs, harnesses: &[Harness], roots: &[PathBuf]) -> Result<Gen
         fingerprint,
         loaded_at: SystemTime::now(),
     })
+}
+
+/// Loads a downloaded, verified bundle for every harness; `sha256` names the generation.
+fn read_bundle(
+    load: &LoadArgs,
+    harnesses: &[Harness],
+    path: PathBuf,
+    sha256: String,
+) -> Result<Generation> {
+    let mut from_bundle = load.clone();
+    from_bundle.bundle = Some(path);
+    let mut generation = read(&from_bundle, harnesses, &[])?;
+    generation.fingerprint = sha256;
+    Ok(generation)
 }
 
 /// What a change to triggers a reload: the bundle, or the policy directory (the `.cupcake`

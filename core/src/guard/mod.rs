@@ -69,6 +69,15 @@ impl Guard {
             &project_dir.join(".cupcake"),
             "the project's cupcake policies (.cupcake)",
         );
+        // The audit record, wherever the rulebook put it, and the files it rotates into.
+        if let Some(log) = &rulebook.decision_log {
+            protected.add(&log.path, "cupcake's decision log");
+            for n in 1..=log.keep.min(16) {
+                let mut rotated = log.path.clone().into_os_string();
+                rotated.push(format!(".{n}"));
+                protected.add(Path::new(&rotated), "cupcake's decision log");
+            }
+        }
         let global = global_dir
             .map(Path::to_path_buf)
             .or_else(|| crate::dirs::global_config_dir().ok());

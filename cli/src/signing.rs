@@ -1,0 +1,168 @@
+//! Signed bundles: Ed25519 keys made by `cupcake keygen`, a detached signature written next to
+//! a bundle by `cupcake compile --sign-key`, checked by `cupcake serve --bundle-url` before a
+//! downloaded bundle is loaded. Keys and signatures are hex text, one line each, so they can
+//! be pasted into secrets stores and CI variables.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _, Result};
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
+
+/// The suffix of a bundle's signature file: `policies.bundle` → `policies.bundle.sig`.
+pub(crate) const SIGNATURE_SUFFIX: &str = ".sig";
+
+#[derive(clap::Args)]
+pub(crate) struct KeygenArgs {
+    /// Directory for `bundle-signing.key` (secret, owner-only) and `bundle-signing.pub`.
+    #[arg(long)]
+    out_dir: PathBuf,
+}
+
+/// `cupcake keygen`: a new signing key pair; refuses to overwrite one.
+pub(crate) fn keygen(args: &KeygenArgs) -> Result<()> {
+    let secret_path = args.out_dir.join("bundle-signing.key");
+    let public_path = args.out_dir.join("bundle-signing.pub");
+    for path in [&secret_path, &public_path] {
+        if path.exists() {
+            bail!("{} exists; not replacing a key", path.display());
+        }
+    }
+    std::fs::create_dir_all(&args.out_dir)
+        .with_context(|| format!("cannot create {}", args.out_dir.display()))?;
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|err| anyhow::anyhow!("no randomness for a key: {err}"))?;
+    let key = SigningKey::from_bytes(&seed);
+    write_private(&secret_path, &format!("{}\n", hex(&key.to_bytes())))?;
+    std::fs::write(
+        &public_path,
+        format!("{}\n", hex(key.verifying_key().as_bytes())),
+    )
+    .with_context(|| format!("cannot write {}", public_path.display()))?;
+    println!(
+        "cupcake: wrote {} (keep it secret) and {} (give it to servers)",
+        secret_path.display(),
+        public_path.display()
+    );
+    Ok(())
+}
+
+/// Writes `<bundle>.sig`, the signature of the bundle's bytes with the key in `key_file`.
+pub(crate) fn sign(key_file: &Path, bundle: &Path) -> Result<PathBuf> {
+    let seed: [u8; 32] = read_hex(key_file, "signing key")?;
+    let key = SigningKey::from_bytes(&seed);
+    let bytes =
+        std::fs::read(bundle).with_context(|| format!("cannot read {}", bundle.display()))?;
+    let signature = key.sign(&bytes);
+    let path = signature_path(bundle);
+    std::fs::write(&path, format!("{}\n", hex(&signature.to_bytes())))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path)
+}
+
+/// Where a bundle's signature lives (a path, or a URL).
+pub(crate) fn signature_path(bundle: &Path) -> PathBuf {
+    let mut name = bundle.as_os_str().to_owned();
+    name.push(SIGNATURE_SUFFIX);
+    PathBuf::from(name)
+}
+
+/// The key a server accepts bundles from.
+pub(crate) struct PublicKey(VerifyingKey);
+
+impl PublicKey {
+    pub(crate) fn load(path: &Path) -> Result<Self> {
+        let bytes: [u8; 32] = read_hex(path, "public key")?;
+        VerifyingKey::from_bytes(&bytes).map(Self).map_err(|err| {
+            anyhow::anyhow!("{} is not an Ed25519 public key: {err}", path.display())
+        })
+    }
+
+    /// Checks `signature` (the hex text of a `.sig` file) over `bytes`.
+    pub(crate) fn verify(&self, bytes: &[u8], signature: &str) -> Result<()> {
+        let raw: [u8; 64] =
+            parse_hex(signature.trim()).context("the signature file is not 128 hex digits")?;
+        self.0
+            .verify_strict(bytes, &Signature::from_bytes(&raw))
+            .map_err(|_| {
+                anyhow::anyhow!("the bundle's signature does not match the configured public key")
+            })
+    }
+}
+
+fn read_hex<const N: usize>(path: &Path, what: &str) -> Result<[u8; N]> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the {what} {}", path.display()))?;
+    parse_hex(text.trim()).with_context(|| {
+        format!(
+            "{} is not a {what} ({} hex digits; make one with `cupcake keygen`)",
+            path.display(),
+            N * 2
+        )
+    })
+}
+
+fn parse_hex<const N: usize>(text: &str) -> Result<[u8; N]> {
+    if text.len() != N * 2 {
+        bail!("expected {} hex digits, found {}", N * 2, text.len());
+    }
+    let mut bytes = [0u8; N];
+    for (byte, pair) in bytes.iter_mut().zip(text.as_bytes().chunks(2)) {
+        let pair = std::str::from_utf8(pair).context("not hex")?;
+        *byte = u8::from_str_radix(pair, 16).context("not hex")?;
+    }
+    Ok(bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut text, byte| {
+        let _ = write!(text, "{byte:02x}");
+        text
+    })
+}
+
+fn write_private(path: &Path, text: &str) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_verify_only_for_their_key_and_bytes() -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        keygen(&KeygenArgs {
+            out_dir: dir.path().join("a"),
+        })?;
+        keygen(&KeygenArgs {
+            out_dir: dir.path().join("b"),
+        })?;
+        assert!(keygen(&KeygenArgs {
+            out_dir: dir.path().join("a"),
+        })
+        .is_err());
+        let bundle = dir.path().join("p.bundle");
+        std::fs::write(&bundle, b"bundle bytes")?;
+        let signature = sign(&dir.path().join("a/bundle-signing.key"), &bundle)?;
+        let text = std::fs::read_to_string(signature)?;
+        let a = PublicKey::load(&dir.path().join("a/bundle-signing.pub"))?;
+        let b = PublicKey::load(&dir.path().join("b/bundle-signing.pub"))?;
+        a.verify(b"bundle bytes", &text)?;
+        assert!(a.verify(b"bundle bytez", &text).is_err());
+        assert!(b.verify(b"bundle bytes", &text).is_err());
+        assert!(a.verify(b"bundle bytes", "00").is_err());
+        Ok(())
+    }
+}

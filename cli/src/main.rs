@@ -128,7 +128,8 @@ fn compile(args: &CompileArgs) -> anyhow::Result<()> {
     cupcake::Engine::export_bundle(&args.load.policy_dir, &args.load.options()?, &args.output)?;
     println!("cupcake: wrote {}", args.output.display());
     if let Some(key) = &args.sign_key {
-        let signature = signing::sign(key, &args.output)?;
+        let harness = args.load.options()?.harness.dir_name();
+        let signature = signing::sign(key, &args.output, harness)?;
         println!("cupcake: wrote {}", signature.display());
     }
     Ok(())

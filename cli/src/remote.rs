@@ -22,8 +22,10 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    /// Checks the URL and reads the token. A bearer token is never sent in clear text off
-    /// the machine: plain `http://` is accepted for loopback only when there is a token.
+    /// Checks the URL and reads the token. Off the machine only `https://` is accepted: over
+    /// plain http anyone on the path could answer "allow" (and read a token). Loopback means a
+    /// literal address; a name such as `localhost` goes through the resolver, which
+    /// environment variables an agent sets (`HOSTALIASES`, `RES_OPTIONS`) can steer.
     pub(crate) fn new(base: &str, token_file: Option<&Path>) -> Result<Self, String> {
         let uri: Uri = base
             .parse()
@@ -36,10 +38,11 @@ impl Server {
             ));
         }
         let token = token_file.map(read_token).transpose()?;
-        if token.is_some() && scheme == "http" && !is_loopback(host) {
+        if scheme == "http" && !is_loopback(host) {
             return Err(format!(
-                "--server `{base}` is plain http to another machine: the token would cross the \
-                 network in clear text; use https:// (TLS at the load balancer)"
+                "--server `{base}` is plain http to another machine, where anyone on the path \
+                 could answer for the server; use https:// (TLS at the load balancer), or \
+                 http://127.0.0.1 for a server on this machine"
             ));
         }
         Ok(Self {
@@ -130,13 +133,12 @@ fn read_token(path: &Path) -> Result<String, String> {
         .ok_or_else(|| format!("the token file {} holds no token", path.display()))
 }
 
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+/// A literal loopback address (`127.0.0.1`, `[::1]`).
+pub(crate) fn is_loopback(host: &str) -> bool {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Every setting fixed here: no proxy from the environment (an agent can set `HTTP_PROXY` and
@@ -173,7 +175,7 @@ mod tests {
     }
 
     #[test]
-    fn keeps_tokens_off_plain_http_to_other_hosts() -> Result<(), String> {
+    fn accepts_plain_http_for_loopback_addresses_only() -> Result<(), String> {
         let dir = tempfile::tempdir().map_err(|err| err.to_string())?;
         let tokens = dir.path().join("token");
         std::fs::write(&tokens, "# comment\n0123456789abcdef\n").map_err(|err| err.to_string())?;
@@ -181,10 +183,11 @@ mod tests {
         assert!(Server::new("https://decide.example", Some(&tokens)).is_ok());
         assert!(Server::new("http://127.0.0.1:8410", Some(&tokens)).is_ok());
         assert!(Server::new("http://[::1]:8410", Some(&tokens)).is_ok());
-        assert!(Server::new("http://decide.example:8410", None).is_ok());
+        assert!(Server::new("http://decide.example:8410", None).is_err());
+        assert!(Server::new("http://localhost:8410", None).is_err());
         assert!(Server::new("ftp://decide.example", None).is_err());
-        let server = Server::new("http://localhost:1/", Some(&tokens))?;
-        assert_eq!(server.url, "http://localhost:1/v1/evaluate");
+        let server = Server::new("http://127.0.0.1:1/", Some(&tokens))?;
+        assert_eq!(server.url, "http://127.0.0.1:1/v1/evaluate");
         assert_eq!(server.token.as_deref(), Some("0123456789abcdef"));
         Ok(())
     }

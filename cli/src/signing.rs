@@ -1,7 +1,12 @@
 //! Signed bundles: Ed25519 keys made by `cupcake keygen`, a detached signature written next to
 //! a bundle by `cupcake compile --sign-key`, checked by `cupcake serve --bundle-url` before a
-//! downloaded bundle is loaded. Keys and signatures are hex text, one line each, so they can
-//! be pasted into secrets stores and CI variables.
+//! downloaded bundle is loaded. Keys and signatures are text, one line each, so they can be
+//! pasted into secrets stores and CI variables.
+//!
+//! A signature covers more than the bundle's bytes: the harness the bundle is for (a Claude
+//! bundle served for Cursor would match none of Cursor's events) and when it was signed (so a
+//! server refuses an older signed bundle replayed to roll its policies back). The file reads
+//! `cupcake-bundle-signature-v1 <harness> <unix seconds> <128 hex digits>`.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +15,14 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 
 /// The suffix of a bundle's signature file: `policies.bundle` → `policies.bundle.sig`.
 pub(crate) const SIGNATURE_SUFFIX: &str = ".sig";
+const SIGNATURE_TAG: &str = "cupcake-bundle-signature-v1";
+
+/// What is signed: a domain tag, the harness, the signing time and the bundle.
+fn message(harness: &str, signed_at: u64, bundle: &[u8]) -> Vec<u8> {
+    let mut message = format!("{SIGNATURE_TAG}\0{harness}\0{signed_at}\0").into_bytes();
+    message.extend_from_slice(bundle);
+    message
+}
 
 #[derive(clap::Args)]
 pub(crate) struct KeygenArgs {
@@ -46,16 +59,25 @@ pub(crate) fn keygen(args: &KeygenArgs) -> Result<()> {
     Ok(())
 }
 
-/// Writes `<bundle>.sig`, the signature of the bundle's bytes with the key in `key_file`.
-pub(crate) fn sign(key_file: &Path, bundle: &Path) -> Result<PathBuf> {
+/// Writes `<bundle>.sig`: the bundle, for `harness`, signed now with the key in `key_file`.
+pub(crate) fn sign(key_file: &Path, bundle: &Path, harness: &str) -> Result<PathBuf> {
     let seed: [u8; 32] = read_hex(key_file, "signing key")?;
     let key = SigningKey::from_bytes(&seed);
     let bytes =
         std::fs::read(bundle).with_context(|| format!("cannot read {}", bundle.display()))?;
-    let signature = key.sign(&bytes);
+    let signed_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let signature = key.sign(&message(harness, signed_at, &bytes));
     let path = signature_path(bundle);
-    std::fs::write(&path, format!("{}\n", hex(&signature.to_bytes())))
-        .with_context(|| format!("cannot write {}", path.display()))?;
+    std::fs::write(
+        &path,
+        format!(
+            "{SIGNATURE_TAG} {harness} {signed_at} {}\n",
+            hex(&signature.to_bytes())
+        ),
+    )
+    .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(path)
 }
 
@@ -77,15 +99,33 @@ impl PublicKey {
         })
     }
 
-    /// Checks `signature` (the hex text of a `.sig` file) over `bytes`.
-    pub(crate) fn verify(&self, bytes: &[u8], signature: &str) -> Result<()> {
+    /// Checks `signature` (the text of a `.sig` file) over `bytes` for `harness`; returns
+    /// when the bundle was signed (seconds since the epoch).
+    pub(crate) fn verify(&self, bytes: &[u8], signature: &str, harness: &str) -> Result<u64> {
+        let fields: Vec<&str> = signature.split_whitespace().collect();
+        let [tag, signed_for, signed_at, hex_signature] = fields.as_slice() else {
+            bail!("the signature file is not `{SIGNATURE_TAG} <harness> <time> <signature>`");
+        };
+        if *tag != SIGNATURE_TAG {
+            bail!("the signature file is not a {SIGNATURE_TAG} signature");
+        }
+        let signed_at: u64 = signed_at
+            .parse()
+            .context("the signature's time is not a number of seconds")?;
         let raw: [u8; 64] =
-            parse_hex(signature.trim()).context("the signature file is not 128 hex digits")?;
+            parse_hex(hex_signature).context("the signature is not 128 hex digits")?;
         self.0
-            .verify_strict(bytes, &Signature::from_bytes(&raw))
+            .verify_strict(
+                &message(signed_for, signed_at, bytes),
+                &Signature::from_bytes(&raw),
+            )
             .map_err(|_| {
                 anyhow::anyhow!("the bundle's signature does not match the configured public key")
-            })
+            })?;
+        if *signed_for != harness {
+            bail!("the bundle was signed for {signed_for}, not {harness}");
+        }
+        Ok(signed_at)
     }
 }
 
@@ -155,14 +195,24 @@ mod tests {
         .is_err());
         let bundle = dir.path().join("p.bundle");
         std::fs::write(&bundle, b"bundle bytes")?;
-        let signature = sign(&dir.path().join("a/bundle-signing.key"), &bundle)?;
+        let signature = sign(&dir.path().join("a/bundle-signing.key"), &bundle, "claude")?;
         let text = std::fs::read_to_string(signature)?;
         let a = PublicKey::load(&dir.path().join("a/bundle-signing.pub"))?;
         let b = PublicKey::load(&dir.path().join("b/bundle-signing.pub"))?;
-        a.verify(b"bundle bytes", &text)?;
-        assert!(a.verify(b"bundle bytez", &text).is_err());
-        assert!(b.verify(b"bundle bytes", &text).is_err());
-        assert!(a.verify(b"bundle bytes", "00").is_err());
+        assert!(a.verify(b"bundle bytes", &text, "claude")? > 0);
+        assert!(a.verify(b"bundle bytez", &text, "claude").is_err());
+        assert!(b.verify(b"bundle bytes", &text, "claude").is_err());
+        let other = a
+            .verify(b"bundle bytes", &text, "cursor")
+            .expect_err("wrong harness");
+        assert!(other.to_string().contains("signed for claude"), "{other}");
+        // Editing the harness or the time in the file breaks the signature.
+        let edited = text.replace(" claude ", " cursor ");
+        assert!(a.verify(b"bundle bytes", &edited, "cursor").is_err());
+        let fields: Vec<&str> = text.split_whitespace().collect();
+        let older = text.replace(fields[2], "1");
+        assert!(a.verify(b"bundle bytes", &older, "claude").is_err());
+        assert!(a.verify(b"bundle bytes", "00", "claude").is_err());
         Ok(())
     }
 }

@@ -86,10 +86,10 @@ impl Telemetry {
     /// Sends what is buffered and stops the exporters.
     pub(crate) fn finish(self) {
         if let Some(exporting) = self.exporting {
-            if let Err(err) = exporting.traces.shutdown() {
+            if let Err(err) = exporting.traces.shutdown_with_timeout(EXPORT_TIMEOUT) {
                 tracing::warn!(error = %err, "could not export the evaluation spans");
             }
-            if let Err(err) = exporting.logs.shutdown() {
+            if let Err(err) = exporting.logs.shutdown_with_timeout(EXPORT_TIMEOUT) {
                 tracing::warn!(error = %err, "could not export the decision records");
             }
         }

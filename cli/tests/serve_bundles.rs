@@ -309,6 +309,16 @@ fn serve_loads_signed_bundles_from_a_url_and_refuses_the_rest() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("signature does not match"), "{stderr}");
 
+    // A bundle signed for Claude is not served for Cursor.
+    let output = scratch
+        .serve(&publisher.url, "key-a")
+        .args(["--harness", "cursor"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("signed for claude, not cursor"), "{stderr}");
+
     let server = start(scratch.serve(&publisher.url, "key-a"));
     assert_eq!(
         decide(&server, "rm -rf build")["rule_ids"],
@@ -320,7 +330,9 @@ fn serve_loads_signed_bundles_from_a_url_and_refuses_the_rest() {
         publisher.state.lock().expect("lock").not_modified > 2
     });
 
-    // A new bundle, signed: swapped in.
+    // A new bundle, signed: swapped in. (Signing times are in seconds; the second must be
+    // later than the first for the rollback check below.)
+    std::thread::sleep(Duration::from_millis(1100));
     let second = scratch.bundle("second", "SECOND", "git push", Some("key-a"));
     publisher.publish(
         &second,
@@ -332,6 +344,18 @@ fn serve_loads_signed_bundles_from_a_url_and_refuses_the_rest() {
     assert_eq!(decide(&server, "rm -rf build")["kind"], "Allow");
     let second_set = get(&format!("{}/health/ready", server.base))["policy_sets"]["claude"].clone();
     assert_ne!(first_set, second_set);
+
+    // The first bundle again, validly signed but older: a rollback, refused.
+    publisher.publish(
+        &first,
+        Some(&PathBuf::from(format!("{}.sig", first.display()))),
+    );
+    wait_for("the rollback refusal", || {
+        get(&format!("{}/health/ready", server.base))["reload_failure"]["error"]
+            .as_str()
+            .is_some_and(|error| error.contains("not taken back"))
+    });
+    assert_eq!(decide(&server, "git push")["rule_ids"], json!(["SECOND"]));
 
     // Signed with another key, then not signed at all: refused, reported, old set kept.
     let forged = scratch.bundle("forged", "FORGED", "ls", Some("key-b"));

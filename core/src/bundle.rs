@@ -157,15 +157,25 @@ pub struct BundledTier {
 
 /// Reads a bundle written by [`export`].
 pub fn read(path: &Path) -> Result<Vec<BundledTier>> {
+    let (file, _) = crate::regular_file::open_capped(path, crate::regular_file::MODULE_CAP)
+        .map_err(|problem| {
+            Error::config(
+                path,
+                format!("cannot open bundle: {problem}; re-create it with `cupcake compile`"),
+            )
+        })?;
+    read_from(file, path)
+}
+
+/// Reads a bundle's bytes from `reader`; `path` names it in messages and anchors its root.
+pub fn read_from(reader: impl Read, path: &Path) -> Result<Vec<BundledTier>> {
     let bad = |reason: String| {
         Error::config(
             path,
             format!("{reason}; re-create it with `cupcake compile`"),
         )
     };
-    let (file, _) = crate::regular_file::open_capped(path, crate::regular_file::MODULE_CAP)
-        .map_err(|problem| bad(format!("cannot open bundle: {problem}")))?;
-    let mut archive = tar::Archive::new(file.take(crate::regular_file::MODULE_CAP));
+    let mut archive = tar::Archive::new(reader.take(crate::regular_file::MODULE_CAP));
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let entries = archive
         .entries()

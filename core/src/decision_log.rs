@@ -158,8 +158,8 @@ pub(crate) struct Entry<'a> {
 /// An open decision log.
 pub(crate) struct DecisionLog {
     config: LogConfig,
-    /// The open file and its size as far as this process knows.
-    file: Mutex<Option<(std::fs::File, u64)>>,
+    /// The open file, while the path still names it.
+    file: Mutex<Option<std::fs::File>>,
 }
 
 impl DecisionLog {
@@ -230,23 +230,28 @@ impl DecisionLog {
             .file
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if open.is_none() {
-            *open = Some(open_log(&self.config.path)?);
-        }
-        let needs_rotation = open
+        // Another process (a hook call) may have rotated the file: write where the path
+        // points now, never into a rotated or deleted file.
+        if open
             .as_ref()
-            .is_some_and(|(_, size)| *size > 0 && size + line.len() as u64 > self.config.max_bytes);
-        if needs_rotation {
-            // Other processes (one per hook call) append to the same file; whichever sees it
-            // full first rotates it, under an exclusive lock, and the rest reopen.
-            let (file, _) = open.take().expect("checked above");
-            rotate(&self.config, &file)?;
-            *open = Some(open_log(&self.config.path)?);
+            .is_some_and(|file| !same_file(file, &self.config.path))
+        {
+            *open = None;
         }
-        let (file, size) = open.as_mut().expect("opened above");
+        let file = match open.take() {
+            Some(file) => file,
+            None => open_log(&self.config.path)?.0,
+        };
+        let size = file.metadata()?.len();
+        let mut file = if size > 0 && size + line.len() as u64 > self.config.max_bytes {
+            rotate(&self.config, &file)?;
+            open_log(&self.config.path)?.0
+        } else {
+            file
+        };
         // One write of one whole line: appends from several processes never interleave.
         file.write_all(line)?;
-        *size += line.len() as u64;
+        *open = Some(file);
         Ok(())
     }
 }
@@ -298,8 +303,7 @@ fn libc_eloop() -> i32 {
 /// process rotated it already.
 fn rotate(config: &LogConfig, held: &std::fs::File) -> std::io::Result<()> {
     #[cfg(unix)]
-    let _lock = nix::fcntl::Flock::lock(held.try_clone()?, nix::fcntl::FlockArg::LockExclusive)
-        .map_err(|(_, errno)| std::io::Error::from(errno))?;
+    let _lock = lock_briefly(held)?;
     // Rotated by someone else while we waited: the path is a new, smaller file now.
     if !same_file(held, &config.path) {
         return Ok(());
@@ -320,6 +324,29 @@ fn rotate(config: &LogConfig, held: &std::fs::File) -> std::io::Result<()> {
         }
     }
     std::fs::rename(&config.path, numbered(1))
+}
+
+/// An exclusive lock on the log, waited for at most a second: whoever holds it longer (an
+/// agent can lock the file too) must not stall every evaluation behind it.
+#[cfg(unix)]
+fn lock_briefly(held: &std::fs::File) -> std::io::Result<nix::fcntl::Flock<std::fs::File>> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(1);
+    loop {
+        match nix::fcntl::Flock::lock(
+            held.try_clone()?,
+            nix::fcntl::FlockArg::LockExclusiveNonblock,
+        ) {
+            Ok(lock) => return Ok(lock),
+            Err((_, nix::errno::Errno::EWOULDBLOCK)) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err((_, errno)) => {
+                return Err(std::io::Error::other(format!(
+                    "cannot lock it to rotate ({errno}); another process holds it"
+                )))
+            }
+        }
+    }
 }
 
 #[cfg(unix)]
@@ -408,6 +435,31 @@ mod tests {
         assert_eq!(size(&dir.path().join("log/d.jsonl.1")), 3000);
         assert_eq!(size(&dir.path().join("log/d.jsonl.2")), 3000);
         assert!(!dir.path().join("log/d.jsonl.3").exists());
+        Ok(())
+    }
+
+    #[test]
+    fn writers_sharing_a_log_follow_each_others_rotations() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(Error::internal)?;
+        let mut parsed = config(dir.path(), "keep: 100\n")?;
+        parsed.max_bytes = 4096;
+        // Two engines (or a server and hook processes) writing the same file.
+        let first = DecisionLog::new(parsed.clone());
+        let second = DecisionLog::new(parsed.clone());
+        let line = [b'y'; 1000];
+        for n in 0..40 {
+            let writer = if n % 3 == 0 { &second } else { &first };
+            writer.append(&line).map_err(Error::internal)?;
+        }
+        let mut total = 0;
+        for entry in std::fs::read_dir(dir.path().join("log")).map_err(Error::internal)? {
+            let path = entry.map_err(Error::internal)?.path();
+            let size = std::fs::metadata(&path).map_err(Error::internal)?.len();
+            assert!(size <= 4096, "{} is {size} bytes", path.display());
+            total += size;
+        }
+        // Every line is in some file: none went into a rotated-away or deleted one.
+        assert_eq!(total, 40 * 1000);
         Ok(())
     }
 

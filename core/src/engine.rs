@@ -135,6 +135,28 @@ impl Engine {
     /// Loads a bundle written by [`Engine::export_bundle`]: no OPA needed.
     #[expect(clippy::needless_pass_by_value, reason = "mirrors Engine::new")]
     pub fn from_bundle(bundle: impl AsRef<Path>, options: EngineOptions) -> Result<Self> {
+        let tiers = crate::bundle::read(bundle.as_ref())?;
+        Self::from_bundled(bundle.as_ref(), tiers, &options)
+    }
+
+    /// Loads a bundle from its bytes, for a caller that checked them (a signature) and must
+    /// not read them again from a file that could have changed since. `origin` is where the
+    /// bundle came from, for messages and self-protection.
+    #[expect(clippy::needless_pass_by_value, reason = "mirrors Engine::new")]
+    pub fn from_bundle_bytes(
+        bytes: &[u8],
+        origin: impl AsRef<Path>,
+        options: EngineOptions,
+    ) -> Result<Self> {
+        let tiers = crate::bundle::read_from(bytes, origin.as_ref())?;
+        Self::from_bundled(origin.as_ref(), tiers, &options)
+    }
+
+    fn from_bundled(
+        bundle: &Path,
+        tiers: Vec<crate::bundle::BundledTier>,
+        options: &EngineOptions,
+    ) -> Result<Self> {
         let _span = tracing::info_span!(
             "cupcake.load",
             harness = options.harness.dir_name(),
@@ -144,12 +166,12 @@ impl Engine {
         let mut global = None;
         let mut project = None;
         let mut digest = PolicySetDigest::default();
-        for tier in crate::bundle::read(bundle.as_ref())? {
+        for tier in tiers {
             let scope = tier.set.scope;
             let wasm = tier.wasm;
             digest.module(scope, &wasm);
             let loaded = Tier::assemble(tier.set, |set| {
-                crate::loader::load_wasm(&wasm, set.scope, &options)
+                crate::loader::load_wasm(&wasm, set.scope, options)
             })?;
             match scope {
                 Scope::Global => global = Some(loaded),
@@ -158,20 +180,20 @@ impl Engine {
         }
         let project = project.ok_or_else(|| {
             crate::Error::config(
-                bundle.as_ref(),
+                bundle,
                 "bundle has no project policies; re-create it with `cupcake compile`",
             )
         })?;
         let guard = Guard::new(
             &project.set,
             &crate::preprocess::paths::resolve(
-                &std::path::absolute(bundle.as_ref()).map_err(crate::Error::internal)?,
+                &std::path::absolute(bundle).map_err(crate::Error::internal)?,
             ),
             options.global_dir.as_deref(),
-            &options,
+            options,
         );
         Ok(Self::assemble(
-            &options,
+            options,
             global,
             project,
             guard,

@@ -1,10 +1,12 @@
 //! Policies from a URL: the server polls a bundle made by `cupcake compile --sign-key`, asks
 //! with `If-None-Match` so an unchanged bundle costs one small request, and loads a new one
-//! only after its detached signature (`<url>.sig`) verifies against the configured public key.
-//! A bundle that fails to download or verify is a failed reload: the old set keeps serving.
+//! only after its detached signature (`<url>.sig`) verifies against the configured public key,
+//! for the served harness, and is no older than the bundle serving (no rollback by replay).
+//! The verified bytes are what loads; nothing is read back from disk. A bundle that fails to
+//! download or verify is a failed reload: the old set keeps serving.
 
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -21,33 +23,42 @@ const TIMEOUT: Duration = Duration::from_mins(2);
 pub(crate) struct Fetcher {
     url: String,
     key: PublicKey,
-    /// Where verified bundles are kept, one file per version.
-    dir: tempfile::TempDir,
+    harness: &'static str,
     agent: ureq::Agent,
-    /// The `ETag` and SHA-256 of the bundle last verified.
-    last: Mutex<Option<(Option<String>, String)>>,
+    last: Mutex<Option<Verified>>,
+}
+
+/// The bundle last verified.
+#[derive(Clone)]
+struct Verified {
+    etag: Option<String>,
+    sha256: String,
+    signed_at: u64,
 }
 
 /// What a poll found.
 pub(crate) enum Polled {
     /// The bundle verified before is still the one published.
     Unchanged,
-    /// A new, verified bundle, saved at `path`; `sha256` names it.
-    New { path: PathBuf, sha256: String },
+    /// A new, verified bundle; `sha256` names it.
+    New { bytes: Vec<u8>, sha256: String },
 }
 
 impl Fetcher {
-    pub(crate) fn new(url: &str, key_file: &Path) -> Result<Self> {
-        if !url.starts_with("https://") && !url.starts_with("http://") {
-            bail!("--bundle-url `{url}` must start with https:// or http://");
+    pub(crate) fn new(url: &str, key_file: &Path, harness: &'static str) -> Result<Self> {
+        let uri: axum::http::Uri = url
+            .parse()
+            .with_context(|| format!("--bundle-url `{url}` is not a URL"))?;
+        let loopback = crate::remote::is_loopback(uri.host().unwrap_or_default());
+        // Signatures stop forgeries; https also stops a network in between from holding the
+        // server on an old bundle (answering 304 for ever).
+        if !(uri.scheme_str() == Some("https") || (uri.scheme_str() == Some("http") && loopback)) {
+            bail!("--bundle-url `{url}` must be https:// (plain http only to 127.0.0.1 or [::1])");
         }
         Ok(Self {
             url: url.to_string(),
             key: PublicKey::load(key_file)?,
-            dir: tempfile::Builder::new()
-                .prefix("cupcake-serve-bundles")
-                .tempdir()
-                .context("cannot create a directory for downloaded bundles")?,
+            harness,
             // The signature is what makes a bundle trusted, so the transport adds nothing to
             // trust; still, nothing about the request comes from the environment.
             agent: ureq::Agent::config_builder()
@@ -69,7 +80,7 @@ impl Fetcher {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone();
         let mut request = self.agent.get(&self.url);
-        if let Some(etag) = last.as_ref().and_then(|(etag, _)| etag.as_deref()) {
+        if let Some(etag) = last.as_ref().and_then(|last| last.etag.as_deref()) {
             request = request.header("if-none-match", etag);
         }
         let mut answer = request
@@ -90,8 +101,11 @@ impl Fetcher {
         let bytes = read_capped(answer.body_mut().as_reader(), MAX_BUNDLE_BYTES)
             .with_context(|| format!("cannot download the bundle {}", self.url))?;
         let sha256 = hex(&Sha256::digest(&bytes));
-        if last.as_ref().is_some_and(|(_, known)| *known == sha256) {
-            self.remember(etag, sha256);
+        if let Some(known) = last.as_ref().filter(|last| last.sha256 == sha256) {
+            self.remember(Verified {
+                etag,
+                ..known.clone()
+            });
             return Ok(Polled::Unchanged);
         }
         let signature_url = format!("{}{SIGNATURE_SUFFIX}", self.url);
@@ -108,21 +122,36 @@ impl Fetcher {
         }
         let signature = read_capped(signed.body_mut().as_reader(), MAX_SIGNATURE_BYTES)
             .with_context(|| format!("cannot download the signature {signature_url}"))?;
-        self.key
-            .verify(&bytes, &String::from_utf8_lossy(&signature))
+        let signed_at = self
+            .key
+            .verify(&bytes, &String::from_utf8_lossy(&signature), self.harness)
             .with_context(|| format!("refusing the bundle {}", self.url))?;
-        let path = self.dir.path().join(format!("{sha256}.bundle"));
-        std::fs::write(&path, &bytes)
-            .with_context(|| format!("cannot save the bundle to {}", path.display()))?;
-        self.remember(etag, sha256.clone());
-        Ok(Polled::New { path, sha256 })
+        if let Some(serving) = last.as_ref().filter(|last| signed_at < last.signed_at) {
+            bail!(
+                "refusing the bundle {}: signed at {signed_at}, before the one serving ({}); an \
+                 older bundle is not taken back",
+                self.url,
+                serving.signed_at
+            );
+        }
+        self.remember(Verified {
+            etag,
+            sha256: sha256.clone(),
+            signed_at,
+        });
+        Ok(Polled::New { bytes, sha256 })
     }
 
-    fn remember(&self, etag: Option<String>, sha256: String) {
+    /// The URL, for messages and as the bundle's origin.
+    pub(crate) fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn remember(&self, verified: Verified) {
         *self
             .last
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((etag, sha256));
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(verified);
     }
 }
 

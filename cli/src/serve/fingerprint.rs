@@ -31,12 +31,14 @@ pub(crate) fn of(roots: &[PathBuf]) -> Result<String> {
             collect(root, root, 0, &mut files)?;
         }
     }
+    // The directory markers only bounded the walk.
+    files.retain(|(name, _)| !name.is_empty());
     files.sort();
     let mut hasher = Sha256::new();
     let mut total = 0u64;
     for (name, path) in &files {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes = read_regular(path, MAX_BYTES - total)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         total += bytes.len() as u64;
         if total > MAX_BYTES {
             bail!("the policy files are over {MAX_BYTES} bytes; not watching them");
@@ -48,6 +50,30 @@ pub(crate) fn of(roots: &[PathBuf]) -> Result<String> {
         hasher.update(&bytes);
     }
     Ok(hex(&hasher.finalize()))
+}
+
+/// Reads a regular file of at most `cap` bytes. Opened without blocking and checked after
+/// opening: a file swapped for a FIFO between listing and reading must not hang the watcher,
+/// and a symlink to something huge is cut off at the cap.
+fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(nix::libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        bail!("it is not a regular file");
+    }
+    let mut bytes = Vec::new();
+    file.take(cap.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        bail!("the policy files are over {MAX_BYTES} bytes; not watching them");
+    }
+    Ok(bytes)
 }
 
 fn collect(
@@ -74,6 +100,15 @@ fn collect(
             );
         }
     } else if metadata.is_dir() {
+        // Directories count too, so symlinked directories fanning out cannot multiply the walk
+        // past the limit.
+        files.push((String::new(), PathBuf::new()));
+        if files.len() > MAX_FILES {
+            bail!(
+                "over {MAX_FILES} entries under {}; not watching them",
+                root.display()
+            );
+        }
         if depth >= MAX_DEPTH {
             bail!(
                 "{} is nested over {MAX_DEPTH} directories deep",

@@ -79,6 +79,8 @@ pub(crate) struct App {
     pub max_batch: usize,
     /// Set once shutdown began: readiness turns 503 so load balancers stop sending.
     pub draining: std::sync::atomic::AtomicBool,
+    /// Evaluations running on blocking threads, at most --max-concurrency.
+    pub evaluations: Arc<tokio::sync::Semaphore>,
 }
 
 pub(crate) use metrics::{EngineEvents, Metrics};
@@ -116,7 +118,7 @@ fn serve(args: &ServeArgs, metrics: Arc<Metrics>) -> Result<()> {
         );
     }
     let fetcher = match (&args.bundle_url, &args.bundle_public_key) {
-        (Some(url), Some(key)) => Some(fetch::Fetcher::new(url, key)?),
+        (Some(url), Some(key)) => Some(fetch::Fetcher::new(url, key, harnesses[0].dir_name())?),
         _ => None,
     };
     let policies = policies::Served::load(args.load.clone(), harnesses, fetcher, &metrics)?;
@@ -127,6 +129,7 @@ fn serve(args: &ServeArgs, metrics: Arc<Metrics>) -> Result<()> {
         metrics,
         max_batch: args.max_batch,
         draining: std::sync::atomic::AtomicBool::new(false),
+        evaluations: Arc::new(tokio::sync::Semaphore::new(args.max_concurrency)),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -165,6 +168,16 @@ async fn listen(args: &ServeArgs, app: Arc<App>) -> Result<()> {
     // The first line on stdout, for scripts and tests that listen on port 0.
     println!("cupcake serve: listening on http://{address}");
     let router = routes::router(Arc::clone(&app), args.max_body_bytes, args.max_concurrency);
+    // Idle clients' rate-limit state is dropped every minute, so memory follows the clients
+    // active recently.
+    let forgetting = Arc::clone(&app);
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_mins(1));
+        loop {
+            ticks.tick().await;
+            forgetting.limiter.forget_idle();
+        }
+    });
     if args.reload_interval_ms > 0 {
         tokio::spawn(policies::watch(
             Arc::clone(&app),

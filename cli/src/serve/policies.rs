@@ -64,10 +64,11 @@ impl Served {
                 (roots, generation)
             }
             Some(fetcher) => {
-                let Polled::New { path, sha256 } = fetcher.poll()? else {
+                let Polled::New { bytes, sha256 } = fetcher.poll()? else {
                     anyhow::bail!("the first fetch of the bundle found nothing new");
                 };
-                (Vec::new(), read_bundle(&load, &harnesses, path, sha256)?)
+                let generation = read_bundle(&load, &harnesses, fetcher.url(), &bytes, sha256)?;
+                (Vec::new(), generation)
             }
         };
         metrics.reloaded(true);
@@ -102,10 +103,20 @@ impl Served {
     fn reload_if_changed(&self, metrics: &Metrics) {
         if let Some(fetcher) = &self.fetcher {
             match fetcher.poll() {
-                // A failure already recorded for this bundle stays until another is published.
-                Ok(Polled::Unchanged) => {}
-                Ok(Polled::New { path, sha256 }) => {
-                    match read_bundle(&self.load, &self.harnesses, path, sha256.clone()) {
+                // A failure to load or verify this bundle stays until another is published;
+                // a failure to reach the URL ends when it answers again.
+                Ok(Polled::Unchanged) => {
+                    if self
+                        .failed()
+                        .is_some_and(|failed| failed.fingerprint.is_empty())
+                    {
+                        *self.failed.lock().unwrap_or_else(PoisonError::into_inner) = None;
+                        metrics.reloaded(true);
+                    }
+                }
+                Ok(Polled::New { bytes, sha256 }) => {
+                    let url = fetcher.url();
+                    match read_bundle(&self.load, &self.harnesses, url, &bytes, sha256.clone()) {
                         Ok(generation) => self.swap(generation, metrics),
                         Err(err) => self.record_failure(sha256, format!("{err:#}"), metrics),
                     }
@@ -186,18 +197,33 @@ fn read(load: &LoadArgs, harnesses: &[Harness], roots: &[PathBuf]) -> Result<Gen
     })
 }
 
-/// Loads a downloaded, verified bundle for every harness; `sha256` names the generation.
+/// Loads a downloaded, verified bundle from its bytes for every harness; `sha256` names the
+/// generation.
 fn read_bundle(
     load: &LoadArgs,
     harnesses: &[Harness],
-    path: PathBuf,
+    url: &str,
+    bytes: &[u8],
     sha256: String,
 ) -> Result<Generation> {
-    let mut from_bundle = load.clone();
-    from_bundle.bundle = Some(path);
-    let mut generation = read(&from_bundle, harnesses, &[])?;
-    generation.fingerprint = sha256;
-    Ok(generation)
+    let mut engines = Vec::with_capacity(harnesses.len());
+    for &harness in harnesses {
+        let mut options = load.options()?;
+        options.harness = harness;
+        // Where the bundle counts as being, for messages and self-protection; signals run in
+        // its directory, the server's own. Nothing is read from it.
+        let origin = std::env::current_dir()
+            .context("cannot read the server's working directory")?
+            .join(format!("{sha256}.bundle"));
+        let engine = Engine::from_bundle_bytes(bytes, &origin, options)
+            .with_context(|| format!("loading the bundle {url}"))?;
+        engines.push((harness, Arc::new(engine)));
+    }
+    Ok(Generation {
+        engines,
+        fingerprint: sha256,
+        loaded_at: SystemTime::now(),
+    })
 }
 
 /// What a change to triggers a reload: the bundle, or the policy directory (the `.cupcake`
@@ -225,7 +251,6 @@ pub(crate) async fn watch(app: Arc<App>, interval: Duration) {
     ticks.tick().await;
     loop {
         ticks.tick().await;
-        app.limiter.forget_idle();
         let checking = Arc::clone(&app);
         let checked = tokio::task::spawn_blocking(move || {
             checking.policies.reload_if_changed(&checking.metrics);

@@ -65,11 +65,41 @@ pub(crate) fn router(app: Arc<App>, max_body_bytes: usize, max_concurrency: usiz
 /// Counts every request by route and status class, and the ones in flight.
 async fn account(State(app): Shared, request: Request, next: Next) -> Response {
     let route = route_label(request.uri().path());
-    app.metrics.in_flight().inc();
+    let _in_flight = InFlight::enter(&app);
     let response = next.run(request).await;
-    app.metrics.in_flight().dec();
     app.metrics.request(route, response.status().as_u16());
     response
+}
+
+/// Counts a request in flight until dropped, also when its client goes away mid-request.
+struct InFlight<'a>(&'a App);
+
+impl<'a> InFlight<'a> {
+    fn enter(app: &'a App) -> Self {
+        app.metrics.in_flight().inc();
+        Self(app)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.metrics.in_flight().dec();
+    }
+}
+
+/// A slot for one evaluation on a blocking thread, held by that thread until it finishes:
+/// a client that gives up does not free its slot while its evaluation still runs.
+fn evaluation_slot(app: &App) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    Arc::clone(&app.evaluations).try_acquire_owned().ok()
+}
+
+fn overloaded() -> Response {
+    failure(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "overloaded",
+        "the server is evaluating as many events as it may; retry shortly".into(),
+        None,
+    )
 }
 
 /// A fixed label per known route, so arbitrary paths cannot grow the metric's series.
@@ -155,7 +185,14 @@ pub(crate) async fn evaluate(State(app): Shared, body: Result<Bytes, BytesReject
         Ok(request) => request,
         Err((status, refused)) => return (status, Json(refused)).into_response(),
     };
-    let answered = tokio::task::spawn_blocking(move || decide(&app, request)).await;
+    let Some(slot) = evaluation_slot(&app) else {
+        return overloaded();
+    };
+    let answered = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        decide(&app, request)
+    })
+    .await;
     match answered {
         Ok(Ok(decided)) => Json(decided).into_response(),
         Ok(Err((status, failed))) => (status, Json(failed)).into_response(),
@@ -203,7 +240,11 @@ pub(crate) async fn evaluate_batch(
             None,
         );
     }
+    let Some(slot) = evaluation_slot(&app) else {
+        return overloaded();
+    };
     let answered = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let results = batch
             .events
             .into_iter()

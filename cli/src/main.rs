@@ -76,6 +76,22 @@ pub(crate) struct LoadArgs {
     /// Load a bundle made by `cupcake compile` instead of --policy-dir (no OPA needed).
     #[arg(long)]
     bundle: Option<PathBuf>,
+    /// Append one JSON line per decision to this file (replaces any rulebook's
+    /// `decision_log`; works with bundles too).
+    #[arg(long)]
+    decision_log: Option<PathBuf>,
+    /// With --decision-log: rotate when the file would pass this many bytes.
+    #[arg(long, requires = "decision_log", default_value_t = 10 << 20)]
+    decision_log_max_bytes: u64,
+    /// With --decision-log: rotated files kept.
+    #[arg(long, requires = "decision_log", default_value_t = 5)]
+    decision_log_keep: u32,
+    /// With --decision-log: include each event, minus --decision-log-redact fields.
+    #[arg(long, requires = "decision_log")]
+    decision_log_events: bool,
+    /// With --decision-log-events: dotted event fields to redact (`tool_input.content,...`).
+    #[arg(long, requires = "decision_log", value_delimiter = ',')]
+    decision_log_redact: Vec<String>,
 }
 
 impl LoadArgs {
@@ -90,10 +106,33 @@ impl LoadArgs {
             download_opa: self.download_opa,
             cache_dir: self.cache_dir.clone(),
             global_dir: self.global_dir.clone(),
+            decision_log: self.decision_log()?,
             // The binary the hook runs is as much cupcake's configuration as its policies.
             protected_paths: std::env::current_exe().into_iter().collect(),
             ..EngineOptions::default()
         })
+    }
+
+    /// The decision log the flags ask for.
+    fn decision_log(&self) -> anyhow::Result<Option<cupcake::LogConfig>> {
+        let Some(path) = &self.decision_log else {
+            return Ok(None);
+        };
+        if self.decision_log_max_bytes < 4096 {
+            anyhow::bail!("--decision-log-max-bytes must be at least 4096");
+        }
+        // Relative to where the command runs, made absolute once so it cannot move.
+        let path = std::path::absolute(path)?;
+        let mut config = cupcake::LogConfig::new(path);
+        config.max_bytes = self.decision_log_max_bytes;
+        config.keep = self.decision_log_keep.min(1000);
+        config.event = self.decision_log_events;
+        for field in &self.decision_log_redact {
+            config = config
+                .redacting(field)
+                .map_err(|problem| anyhow::anyhow!("--decision-log-redact: {problem}"))?;
+        }
+        Ok(Some(config))
     }
 
     /// The engine these flags describe: from the bundle when given, else the policy directory.

@@ -260,3 +260,53 @@ fn agents_cannot_edit_a_log_kept_outside_the_policy_directory() {
         .iter()
         .all(|line| line["decision"] == "Deny" && line["tool"] == "Write"));
 }
+
+#[test]
+fn the_decision_log_flag_logs_bundles_and_overrides_the_rulebook() {
+    let project = Project::new(LOGGING);
+    let bundle = project.path("claude.bundle");
+    let compiled = project
+        .command("compile")
+        .arg("--output")
+        .arg(&bundle)
+        .output()
+        .expect("compile runs");
+    assert!(
+        compiled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    let flagged = project.path("operator/decisions.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cupcake"))
+        .arg("eval")
+        .arg("--bundle")
+        .arg(&bundle)
+        .arg("--global-dir")
+        .arg(project.path("global"))
+        .arg("--decision-log")
+        .arg(&flagged)
+        .args([
+            "--decision-log-events",
+            "--decision-log-redact",
+            "tool_input.command",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("eval starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(bash("rm -rf build").to_string().as_bytes())
+        .expect("event");
+    let output = child.wait_with_output().expect("output");
+    let answer: Value = serde_json::from_slice(&output.stdout).expect("JSON answer");
+    assert_eq!(denial(&answer), Some("no rm -rf"));
+    let logged = lines(&flagged);
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert_eq!(logged[0]["decision"], "Deny");
+    assert_eq!(logged[0]["event"]["tool_input"]["command"], "[redacted]");
+    // The flag replaced the rulebook's log.
+    assert!(!project.log().exists());
+}

@@ -27,13 +27,17 @@ const DEFAULT_KEEP: u32 = 5;
 const MAX_KEEP: u32 = 1000;
 const REDACTED: &str = "[redacted]";
 
-/// The `decision_log` section of a rulebook.
+/// Where and how decisions are logged: a rulebook's `decision_log` section, or
+/// [`crate::EngineOptions::decision_log`] (the operator's, which wins).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogConfig {
-    /// The log file, absolute.
+    /// The log file.
     pub path: PathBuf,
+    /// Rotate when the next line would make the file larger than this.
     pub max_bytes: u64,
+    /// Rotated files kept (`<path>.1` … `<path>.<keep>`).
     pub keep: u32,
+    /// Whether lines include the event.
     pub event: bool,
     /// Each redacted field as its path of object keys.
     pub redact: Vec<Vec<String>>,
@@ -52,6 +56,29 @@ struct RawConfig {
 }
 
 impl LogConfig {
+    /// A log at `path` with the default rotation, without events.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            max_bytes: DEFAULT_MAX_BYTES,
+            keep: DEFAULT_KEEP,
+            event: false,
+            redact: Vec::new(),
+        }
+    }
+
+    /// Redacts `field` (dotted, e.g. `tool_input.content`) from logged events.
+    pub fn redacting(mut self, field: &str) -> std::result::Result<Self, String> {
+        let keys: Vec<String> = field.split('.').map(str::to_string).collect();
+        if keys.iter().any(String::is_empty) {
+            return Err(format!(
+                "`{field}` is not a dotted field path such as tool_input.content"
+            ));
+        }
+        self.redact.push(keys);
+        Ok(self)
+    }
+
     /// Reads the section from the rulebook at `rulebook` (whose directory relative paths are
     /// resolved against).
     pub(crate) fn parse(rulebook: &Path, value: Value) -> Result<Self> {

@@ -208,11 +208,17 @@ impl Engine {
         guard: Option<Guard>,
         policy_set: String,
     ) -> Self {
-        // A global rulebook's log is the machine owner's: a project cannot replace it.
-        let log = global
-            .iter()
-            .chain(std::iter::once(&project))
-            .find_map(|tier| tier.set.rulebook.decision_log.clone())
+        // The caller's log first (an operator's flag), then the global rulebook's (the machine
+        // owner's), then the project's: a project cannot replace either.
+        let log = options
+            .decision_log
+            .clone()
+            .or_else(|| {
+                global
+                    .iter()
+                    .chain(std::iter::once(&project))
+                    .find_map(|tier| tier.set.rulebook.decision_log.clone())
+            })
             .map(DecisionLog::new);
         Self {
             harness: options.harness,

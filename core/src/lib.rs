@@ -45,6 +45,7 @@ mod wasm;
 pub use builtins::BuiltinTable;
 pub use children::kill_child_processes;
 pub use decision::DecisionKind;
+pub use decision_log::LogConfig;
 pub use dirs::global_config_dir;
 pub use engine::{Decision, Engine};
 pub use error::{Error, Result};

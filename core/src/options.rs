@@ -137,6 +137,9 @@ pub struct EngineOptions {
     pub cache_dir: Option<PathBuf>,
     /// Global policy directory, evaluated first; `None` uses `~/.config/cupcake` when it exists.
     pub global_dir: Option<PathBuf>,
+    /// A decision log set by the caller (the CLI's `--decision-log`); it replaces any a
+    /// rulebook names. Not part of the foreign interface.
+    pub decision_log: Option<crate::LogConfig>,
     /// More files for self-protection to guard, e.g. the `cupcake` executable a hook runs.
     /// Not part of the foreign interface: the CLI adds its own binary.
     pub protected_paths: Vec<PathBuf>,
@@ -159,6 +162,7 @@ impl Default for EngineOptions {
             limits: Limits::default(),
             cache_dir: None,
             global_dir: None,
+            decision_log: None,
             protected_paths: Vec::new(),
             opa_release: None,
             opa_search_path: None,

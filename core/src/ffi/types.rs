@@ -46,6 +46,7 @@ impl EngineOptions {
             cache_dir: self.cache_dir.map(PathBuf::from),
             global_dir: self.global_dir.map(PathBuf::from),
             download_opa: self.download_opa.unwrap_or(false),
+            decision_log: None,
             opa_release: None,
             opa_search_path: None,
         }

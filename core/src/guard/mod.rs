@@ -70,7 +70,11 @@ impl Guard {
             "the project's cupcake policies (.cupcake)",
         );
         // The audit record, wherever the rulebook put it, and the files it rotates into.
-        if let Some(log) = &rulebook.decision_log {
+        if let Some(log) = options
+            .decision_log
+            .as_ref()
+            .or(rulebook.decision_log.as_ref())
+        {
             protected.add(&log.path, "cupcake's decision log");
             for n in 1..=log.keep.min(16) {
                 let mut rotated = log.path.clone().into_os_string();

@@ -8,6 +8,7 @@
 
 mod env_vars;
 mod eval;
+mod hex;
 mod init;
 mod inspect;
 mod remote;

@@ -45,10 +45,13 @@ pub(crate) fn keygen(args: &KeygenArgs) -> Result<()> {
     let mut seed = [0u8; 32];
     getrandom::fill(&mut seed).map_err(|err| anyhow::anyhow!("no randomness for a key: {err}"))?;
     let key = SigningKey::from_bytes(&seed);
-    write_private(&secret_path, &format!("{}\n", hex(&key.to_bytes())))?;
+    write_private(
+        &secret_path,
+        &format!("{}\n", crate::hex::encode(&key.to_bytes())),
+    )?;
     std::fs::write(
         &public_path,
-        format!("{}\n", hex(key.verifying_key().as_bytes())),
+        format!("{}\n", crate::hex::encode(key.verifying_key().as_bytes())),
     )
     .with_context(|| format!("cannot write {}", public_path.display()))?;
     println!(
@@ -74,7 +77,7 @@ pub(crate) fn sign(key_file: &Path, bundle: &Path, harness: &str) -> Result<Path
         &path,
         format!(
             "{SIGNATURE_TAG} {harness} {signed_at} {}\n",
-            hex(&signature.to_bytes())
+            crate::hex::encode(&signature.to_bytes())
         ),
     )
     .with_context(|| format!("cannot write {}", path.display()))?;
@@ -151,14 +154,6 @@ fn parse_hex<const N: usize>(text: &str) -> Result<[u8; N]> {
         *byte = u8::from_str_radix(pair, 16).context("not hex")?;
     }
     Ok(bytes)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut text, byte| {
-        let _ = write!(text, "{byte:02x}");
-        text
-    })
 }
 
 fn write_private(path: &Path, text: &str) -> Result<()> {

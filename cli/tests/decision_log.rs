@@ -7,7 +7,7 @@
 
 mod support;
 
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -190,27 +190,11 @@ fn a_log_that_cannot_be_written_blocks_the_hook() {
 #[test]
 fn the_server_logs_each_decision_and_its_log_does_not_trigger_reloads() {
     let project = Project::new(LOGGING);
-    let mut child = project
-        .command("serve")
-        .args(["--listen", "127.0.0.1:0", "--reload-interval-ms", "50"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("first line");
-    let base = line
-        .trim()
-        .strip_prefix("cupcake serve: listening on ")
-        .unwrap_or_else(|| panic!("{line}"))
-        .to_string();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .build()
-        .into();
+    let mut command = project.command("serve");
+    command.args(["--listen", "127.0.0.1:0", "--reload-interval-ms", "50"]);
+    let server = support::serve(command);
+    let base = server.base.clone();
+    let agent = support::http();
     let mut answers = Vec::new();
     for command in ["rm -rf build", "ls", "rm -rf dist"] {
         let body = json!({"harness": "claude", "event": bash(command)}).to_string();
@@ -227,8 +211,7 @@ fn the_server_logs_each_decision_and_its_log_does_not_trigger_reloads() {
         .call()
         .expect("metrics");
     let metrics = health.body_mut().read_to_string().expect("body");
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
 
     let logged = lines(&project.log());
     let kinds: Vec<_> = logged.iter().map(|l| l["decision"].clone()).collect();

@@ -253,26 +253,10 @@ fn the_server_exports_each_decision() {
     let project = Project::new();
     let mut command = project.command("serve", &receiver);
     hostile_otel_env(&mut command);
-    let mut child = command
-        .args(["--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("first line");
-    let base = line
-        .trim()
-        .strip_prefix("cupcake serve: listening on ")
-        .unwrap_or_else(|| panic!("{line}"))
-        .to_string();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .build()
-        .into();
+    command.args(["--listen", "127.0.0.1:0"]);
+    let server = support::serve(command);
+    let base = server.base.clone();
+    let agent = support::http();
     let body = json!({"harness": "claude", "event": bash("rm -rf dist")}).to_string();
     let mut answer = agent
         .post(&format!("{base}/v1/evaluate"))
@@ -283,6 +267,5 @@ fn the_server_exports_each_decision() {
     // Batches leave every half second while the server runs.
     receiver.wait_for("/v1/logs", &["RM-OTLP", "Deny", "otlp-session"]);
     receiver.wait_for("/v1/traces", &["cupcake.evaluate", "cupcake.wasm"]);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
 }

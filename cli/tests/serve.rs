@@ -6,10 +6,10 @@
 
 mod support;
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -104,41 +104,30 @@ impl Project {
     /// Starts `cupcake serve` on a random loopback port.
     fn serve(&self, extra: &[&str]) -> Server {
         let mut command = self.command("serve");
-        command
-            .args(["--listen", "127.0.0.1:0"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        command.args(["--listen", "127.0.0.1:0"]).args(extra);
         Server::start(command)
     }
 }
 
 /// A running server; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-    stdout: BufReader<std::process::ChildStdout>,
+struct Server(support::Served);
+
+impl std::ops::Deref for Server {
+    type Target = support::Served;
+    fn deref(&self) -> &support::Served {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut support::Served {
+        &mut self.0
+    }
 }
 
 impl Server {
-    fn start(mut command: Command) -> Self {
-        let mut child = command.spawn().expect("cupcake serve starts");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("first line");
-        let Some(address) = line.trim().strip_prefix("cupcake serve: listening on ") else {
-            let mut stderr = String::new();
-            let _ = child
-                .stderr
-                .take()
-                .map(|mut e| e.read_to_string(&mut stderr));
-            panic!("the server did not start: {line:?} {stderr}");
-        };
-        Self {
-            base: address.to_string(),
-            child,
-            stdout,
-        }
+    fn start(command: Command) -> Self {
+        Self(support::serve(command))
     }
 
     fn url(&self, path: &str) -> String {
@@ -187,20 +176,8 @@ impl Server {
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn client() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .timeout_global(Some(HANG))
-        .build()
-        .into()
+    support::http()
 }
 
 fn finish(answer: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> (u16, String) {

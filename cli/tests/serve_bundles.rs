@@ -3,14 +3,13 @@
 //! swaps in a newly published bundle, and keeps serving the old one when a new bundle is
 //! signed with another key or its signature is missing.
 #![cfg(unix)]
-#![expect(clippy::panic, reason = "a test fails by panicking")]
 
 mod support;
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -217,43 +216,15 @@ impl Scratch {
             .arg("--cache-dir")
             .arg(self.path("serve-cache"))
             .arg("--global-dir")
-            .arg(self.path("global"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .arg(self.path("global"));
         command
     }
 }
 
-struct Server {
-    child: Child,
-    base: String,
-}
+type Server = support::Served;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(mut command: Command) -> Server {
-    let mut child = command.spawn().expect("serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("first line");
-    let Some(base) = line.trim().strip_prefix("cupcake serve: listening on ") else {
-        let mut stderr = String::new();
-        let _ = child
-            .stderr
-            .take()
-            .map(|mut e| e.read_to_string(&mut stderr));
-        panic!("did not start: {line:?} {stderr}");
-    };
-    Server {
-        base: base.to_string(),
-        child,
-    }
+fn start(command: Command) -> Server {
+    support::serve(command)
 }
 
 fn get(url: &str) -> Value {
@@ -262,11 +233,7 @@ fn get(url: &str) -> Value {
 }
 
 fn client() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .build()
-        .into()
+    support::http()
 }
 
 fn decide(server: &Server, command: &str) -> Value {

@@ -100,7 +100,7 @@ impl Fetcher {
             .map(str::to_string);
         let bytes = read_capped(answer.body_mut().as_reader(), MAX_BUNDLE_BYTES)
             .with_context(|| format!("cannot download the bundle {}", self.url))?;
-        let sha256 = hex(&Sha256::digest(&bytes));
+        let sha256 = crate::hex::encode(&Sha256::digest(&bytes));
         if let Some(known) = last.as_ref().filter(|last| last.sha256 == sha256) {
             self.remember(Verified {
                 etag,
@@ -162,12 +162,4 @@ fn read_capped(reader: impl std::io::Read, cap: u64) -> Result<Vec<u8>> {
         bail!("larger than the {cap}-byte limit");
     }
     Ok(bytes)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut text, byte| {
-        let _ = write!(text, "{byte:02x}");
-        text
-    })
 }

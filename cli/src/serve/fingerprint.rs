@@ -49,7 +49,7 @@ pub(crate) fn of(roots: &[PathBuf]) -> Result<String> {
         hasher.update((bytes.len() as u64).to_le_bytes());
         hasher.update(&bytes);
     }
-    Ok(hex(&hasher.finalize()))
+    Ok(crate::hex::encode(&hasher.finalize()))
 }
 
 /// Reads a regular file of at most `cap` bytes. Opened without blocking and checked after
@@ -124,14 +124,6 @@ fn collect(
     }
     // FIFOs, sockets and devices are never policy files; reading one could block forever.
     Ok(())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut text, byte| {
-        let _ = write!(text, "{byte:02x}");
-        text
-    })
 }
 
 #[cfg(test)]

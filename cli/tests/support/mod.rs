@@ -24,3 +24,56 @@ pub fn script(path: &Path, body: &str) {
     std::fs::write(path, format!("#!/bin/sh\n{body}")).expect("write script");
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
+
+/// A `cupcake serve` a test started; killed when dropped.
+pub struct Served {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:<port>`, from the server's first line on stdout.
+    pub base: String,
+    pub stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+/// Starts `command` (a `cupcake serve ... --listen 127.0.0.1:0`) and waits for its address.
+#[allow(clippy::panic, reason = "a test fails by panicking")]
+pub fn serve(mut command: std::process::Command) -> Served {
+    use std::io::{BufRead as _, Read as _};
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("cupcake serve starts");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("first line");
+    let Some(base) = line.trim().strip_prefix("cupcake serve: listening on ") else {
+        let mut stderr = String::new();
+        let _ = child
+            .stderr
+            .take()
+            .map(|mut e| e.read_to_string(&mut stderr));
+        let _ = child.kill();
+        panic!("the server did not start: {line:?} {stderr}");
+    };
+    Served {
+        base: base.to_string(),
+        child,
+        stdout,
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP client for talking to test servers: statuses are answers, no proxy, a minute at most.
+pub fn http() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .timeout_global(Some(std::time::Duration::from_mins(1)))
+        .build()
+        .into()
+}

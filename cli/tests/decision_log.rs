@@ -14,20 +14,6 @@ use std::process::{Command, Stdio};
 use serde_json::{json, Value};
 use support::real_opa;
 
-const SHELL: &str = r#"# METADATA
-# custom:
-#   routing:
-#     required_events: ["PreToolUse"]
-#     required_tools: ["Bash"]
-package cupcake.policies.shell
-
-import rego.v1
-
-deny contains {"rule_id": "RM", "reason": "no rm -rf", "severity": "HIGH"} if {
-	contains(input.tool_input.command, "rm -rf")
-}
-"#;
-
 const LOGGING: &str = "decision_log:\n  path: logs/decisions.jsonl\n  event: true\n  redact: [tool_input.command, transcript_path]\n";
 
 fn bash(command: &str) -> Value {
@@ -43,7 +29,11 @@ impl Project {
         let dir = tempfile::tempdir().expect("temp dir");
         let claude = dir.path().join(".cupcake/policies/claude");
         std::fs::create_dir_all(&claude).expect("mkdir");
-        std::fs::write(claude.join("shell.rego"), SHELL).expect("policy");
+        std::fs::write(
+            claude.join("shell.rego"),
+            support::deny_bash_policy("RM", "rm -rf", "no rm -rf"),
+        )
+        .expect("policy");
         std::fs::write(dir.path().join(".cupcake/rulebook.yml"), rulebook).expect("rulebook");
         std::fs::create_dir_all(dir.path().join("global")).expect("mkdir");
         Self { dir }

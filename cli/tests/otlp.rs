@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -15,20 +15,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use support::real_opa;
-
-const SHELL: &str = r#"# METADATA
-# custom:
-#   routing:
-#     required_events: ["PreToolUse"]
-#     required_tools: ["Bash"]
-package cupcake.policies.shell
-
-import rego.v1
-
-deny contains {"rule_id": "RM-OTLP", "reason": "no rm -rf", "severity": "HIGH"} if {
-	contains(input.tool_input.command, "rm -rf")
-}
-"#;
 
 fn bash(command: &str) -> Value {
     json!({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command}, "session_id": "otlp-session", "cwd": "/tmp"})
@@ -100,38 +86,12 @@ impl Receiver {
 
 fn serve(stream: &TcpStream, log: &Mutex<Vec<Received>>) {
     let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-    loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-            return;
-        }
-        let path = request_line
-            .split_whitespace()
-            .nth(1)
+    while let Some(request) = support::read_request(&mut reader) {
+        let content_type = request
+            .header("content-type")
             .unwrap_or_default()
             .to_string();
-        let mut length = 0usize;
-        let mut content_type = String::new();
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                return;
-            }
-            let header = header.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            let (name, value) = header.split_once(':').unwrap_or((header, ""));
-            match name.to_ascii_lowercase().as_str() {
-                "content-length" => length = value.trim().parse().unwrap_or(0),
-                "content-type" => content_type = value.trim().to_string(),
-                _ => {}
-            }
-        }
-        let mut body = vec![0u8; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
+        let (path, body) = (request.path, request.body);
         log.lock().expect("lock").push(Received {
             path,
             content_type,
@@ -153,7 +113,11 @@ impl Project {
         let dir = tempfile::tempdir().expect("temp dir");
         let claude = dir.path().join(".cupcake/policies/claude");
         std::fs::create_dir_all(&claude).expect("mkdir");
-        std::fs::write(claude.join("shell.rego"), SHELL).expect("policy");
+        std::fs::write(
+            claude.join("shell.rego"),
+            support::deny_bash_policy("RM-OTLP", "rm -rf", "no rm -rf"),
+        )
+        .expect("policy");
         std::fs::create_dir_all(dir.path().join("global")).expect("mkdir");
         Self { dir }
     }

@@ -18,20 +18,6 @@ use support::real_opa;
 /// Longest the tests wait for anything before they call it a hang.
 const HANG: Duration = Duration::from_mins(1);
 
-const SHELL: &str = r#"# METADATA
-# custom:
-#   routing:
-#     required_events: ["PreToolUse"]
-#     required_tools: ["Bash"]
-package cupcake.policies.shell
-
-import rego.v1
-
-deny contains {"rule_id": "RM", "reason": "no rm -rf", "severity": "HIGH"} if {
-	contains(input.tool_input.command, "rm -rf")
-}
-"#;
-
 /// Takes a second, through a signal, for requests that must still be running.
 const SLOW: &str = r#"# METADATA
 # custom:
@@ -70,7 +56,11 @@ impl Project {
         let project = Self { dir };
         let claude = project.path(".cupcake/policies/claude");
         std::fs::create_dir_all(&claude).expect("mkdir");
-        std::fs::write(claude.join("shell.rego"), SHELL).expect("policy");
+        std::fs::write(
+            claude.join("shell.rego"),
+            support::deny_bash_policy("RM", "rm -rf", "no rm -rf"),
+        )
+        .expect("policy");
         std::fs::write(claude.join("slow.rego"), SLOW).expect("policy");
         std::fs::write(project.path(".cupcake/rulebook.yml"), RULEBOOK).expect("rulebook");
         std::fs::create_dir_all(project.path("global")).expect("mkdir");
@@ -457,7 +447,7 @@ fn serve_reloads_changed_policies_and_keeps_the_old_set_when_a_reload_fails() {
         "Allow"
     );
 
-    let stricter = SHELL.replace("\"rm -rf\")", "\"rm -rf\")\n}\n\ndeny contains {\"rule_id\": \"PUSH\", \"reason\": \"no push\", \"severity\": \"HIGH\"} if {\n\tstartswith(input.tool_input.command, \"git push\")");
+    let stricter = support::deny_bash_policy("RM", "rm -rf", "no rm -rf").replace("\"rm -rf\")", "\"rm -rf\")\n}\n\ndeny contains {\"rule_id\": \"PUSH\", \"reason\": \"no push\", \"severity\": \"HIGH\"} if {\n\tstartswith(input.tool_input.command, \"git push\")");
     std::fs::write(project.policy("shell.rego"), &stricter).expect("edit");
     server.wait_for("the new policy", |server| {
         server.evaluate(&bash("git push")).1["decision"]["kind"] == "Deny"

@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::{BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -17,21 +17,7 @@ use serde_json::{json, Value};
 use support::real_opa;
 
 fn policy(rule: &str, needle: &str) -> String {
-    format!(
-        r#"# METADATA
-# custom:
-#   routing:
-#     required_events: ["PreToolUse"]
-#     required_tools: ["Bash"]
-package cupcake.policies.shell
-
-import rego.v1
-
-deny contains {{"rule_id": "{rule}", "reason": "blocked", "severity": "HIGH"}} if {{
-	contains(input.tool_input.command, "{needle}")
-}}
-"#
-    )
+    support::deny_bash_policy(rule, needle, "blocked")
 }
 
 fn bash(command: &str) -> Value {
@@ -82,32 +68,9 @@ impl Publisher {
 
 fn answer(stream: &TcpStream, state: &Mutex<Published>) {
     let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-    loop {
-        let mut request = String::new();
-        if reader.read_line(&mut request).unwrap_or(0) == 0 {
-            return;
-        }
-        let path = request
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_default()
-            .to_string();
-        let mut if_none_match = None;
-        loop {
-            let mut header = String::new();
-            if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                return;
-            }
-            let header = header.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                if name.eq_ignore_ascii_case("if-none-match") {
-                    if_none_match = Some(value.trim().to_string());
-                }
-            }
-        }
+    while let Some(request) = support::read_request(&mut reader) {
+        let path = request.path.clone();
+        let if_none_match = request.header("if-none-match").map(str::to_string);
         let (status, etag, body) = {
             let mut state = state.lock().expect("lock");
             if path == "/policies.bundle.sig" {

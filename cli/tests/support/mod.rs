@@ -77,3 +77,75 @@ pub fn http() -> ureq::Agent {
         .build()
         .into()
 }
+
+/// A policy denying Bash commands that contain `needle`, with rule id `rule` and reason
+/// `reason`.
+pub fn deny_bash_policy(rule: &str, needle: &str, reason: &str) -> String {
+    format!(
+        r#"# METADATA
+# custom:
+#   routing:
+#     required_events: ["PreToolUse"]
+#     required_tools: ["Bash"]
+package cupcake.policies.shell
+
+import rego.v1
+
+deny contains {{"rule_id": "{rule}", "reason": "{reason}", "severity": "HIGH"}} if {{
+	contains(input.tool_input.command, "{needle}")
+}}
+"#
+    )
+}
+
+/// One HTTP/1.1 request a loopback test server read: its path, headers (names lowercased)
+/// and body.
+pub struct HttpRequest {
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpRequest {
+    /// The first value of header `name` (lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(header, _)| header == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Reads the next request from `reader`; `None` when the connection ends.
+pub fn read_request(reader: &mut impl std::io::BufRead) -> Option<HttpRequest> {
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).ok()? == 0 {
+        return None;
+    }
+    let path = request_line.split_whitespace().nth(1)?.to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':').unwrap_or((line, ""));
+        headers.push((name.to_ascii_lowercase(), value.trim().to_string()));
+    }
+    let length = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")
+        .and_then(|(_, value)| value.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(HttpRequest {
+        path,
+        headers,
+        body,
+    })
+}

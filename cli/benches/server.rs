@@ -1,6 +1,6 @@
 //! Requests per second and latency of `cupcake serve` against `opa run --server` on the same
 //! policies and event, driven by the `oha` load generator, with the servers pinned to one core
-//! and then given both (see `server.md`). Under `cargo test --benches` (no `--bench` flag) it
+//! and then given both (rows in BENCHMARKS.md). Under `cargo test --benches` (no `--bench` flag) it
 //! only starts both servers and checks that each answers the event, so the test command never
 //! needs `oha`.
 #![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
@@ -9,9 +9,11 @@
     reason = "a benchmark that cannot run fails by panicking"
 )]
 
+mod common;
+
 use std::io::{BufRead as _, BufReader};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,10 +23,6 @@ const CUPCAKE: &str = env!("CARGO_BIN_EXE_cupcake");
 const EVENT: &str = "02-bash-rm.json";
 /// Connections kept busy by the load generator.
 const CONNECTIONS: &str = "64";
-
-fn standard_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/benches/standard")
-}
 
 /// A server process, killed when dropped.
 struct Server {
@@ -173,37 +171,19 @@ fn row(id: &str, label: &str, cores: u32, report: &Value) -> Value {
     })
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("readable") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let full = args.iter().any(|arg| arg == "--bench");
-    let out = args
-        .iter()
-        .position(|arg| arg == "--out")
-        .and_then(|at| args.get(at + 1))
-        .map(PathBuf::from);
+    let args = common::Args::from_env();
+    let full = args.full();
+    let out = args.path("out");
     // `oha`, as ci/tools-bench.sh installed it (only the full run needs it).
-    let oha = args
-        .iter()
-        .position(|arg| arg == "--oha")
-        .and_then(|at| args.get(at + 1))
-        .map(PathBuf::from);
+    let oha = args.path("oha");
 
     let scratch = tempfile::tempdir().expect("temp dir");
     let project = scratch.path().join("project");
-    copy_tree(&standard_dir().join(".cupcake"), &project.join(".cupcake"));
+    common::copy_tree(
+        &common::standard_dir().join(".cupcake"),
+        &project.join(".cupcake"),
+    );
     let cache = scratch.path().join("cache");
     let aggregation = scratch.path().join("evaluate.rego");
     // The entrypoint cupcake generates for these policies, so both servers run the same Rego.
@@ -212,7 +192,7 @@ fn main() {
             .expect("the policies load");
     std::fs::write(&aggregation, source).expect("aggregation");
     let event: Value = serde_json::from_slice(
-        &std::fs::read(standard_dir().join("events").join(EVENT)).expect("event"),
+        &std::fs::read(common::standard_dir().join("events").join(EVENT)).expect("event"),
     )
     .expect("event JSON");
     let cupcake_body = json!({"harness": "claude", "event": event}).to_string();

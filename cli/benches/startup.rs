@@ -3,8 +3,9 @@
 //! `startup.md`). Under `cargo test --benches` (no `--bench` flag) it runs each case once.
 #![allow(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
+mod common;
+
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -12,10 +13,6 @@ use serde_json::json;
 
 const CUPCAKE: &str = env!("CARGO_BIN_EXE_cupcake");
 const EVENT: &str = "01-bash-status.json";
-
-fn standard_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/benches/standard")
-}
 
 /// Runs `command` with `stdin` and returns its wall time in microseconds; panics on failure.
 fn timed_run(command: &mut Command, stdin: &[u8]) -> f64 {
@@ -53,34 +50,20 @@ fn summary(id: &str, label: &str, mut samples: Vec<f64>) -> serde_json::Value {
     json!({"id": id, "label": label, "median_us": at(50), "p10_us": at(10), "p90_us": at(90), "samples": samples.len()})
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("readable") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let full = args.iter().any(|arg| arg == "--bench");
-    let out = args
-        .iter()
-        .position(|arg| arg == "--out")
-        .and_then(|at| args.get(at + 1))
-        .map(PathBuf::from);
+    let args = common::Args::from_env();
+    let full = args.full();
+    let out = args.path("out");
     let (warm_runs, cold_runs, opa_runs) = if full { (200, 10, 50) } else { (1, 1, 1) };
 
     let scratch = tempfile::tempdir().expect("temp dir");
     let project = scratch.path().join("project");
-    copy_tree(&standard_dir().join(".cupcake"), &project.join(".cupcake"));
+    common::copy_tree(
+        &common::standard_dir().join(".cupcake"),
+        &project.join(".cupcake"),
+    );
     let cache = scratch.path().join("cache");
-    let event = std::fs::read(standard_dir().join("events").join(EVENT)).expect("event");
+    let event = std::fs::read(common::standard_dir().join("events").join(EVENT)).expect("event");
     let cupcake = || {
         let mut command = Command::new(CUPCAKE);
         command

@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::{json, Value};
-use support::real_opa;
 
 const LOGGING: &str = "decision_log:\n  path: logs/decisions.jsonl\n  event: true\n  redact: [tool_input.command, transcript_path]\n";
 
@@ -47,19 +46,9 @@ impl Project {
         self.path(".cupcake/logs/decisions.jsonl")
     }
 
+    /// `cupcake <subcommand>` loading this project.
     fn command(&self, subcommand: &str) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_cupcake"));
-        command
-            .arg(subcommand)
-            .arg("--policy-dir")
-            .arg(self.path(".cupcake"))
-            .arg("--opa-path")
-            .arg(real_opa())
-            .arg("--cache-dir")
-            .arg(self.path("cache"))
-            .arg("--global-dir")
-            .arg(self.path("global"));
-        command
+        support::cupcake_in(self.dir.path(), subcommand)
     }
 
     /// One hook call with raw stdin; the response it printed.

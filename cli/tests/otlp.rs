@@ -8,13 +8,11 @@ mod support;
 
 use std::io::{BufReader, Write as _};
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::real_opa;
 
 fn bash(command: &str) -> Value {
     json!({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command}, "session_id": "otlp-session", "cwd": "/tmp"})
@@ -122,24 +120,9 @@ impl Project {
         Self { dir }
     }
 
-    fn path(&self, rest: &str) -> PathBuf {
-        self.dir.path().join(rest)
-    }
-
     fn command(&self, subcommand: &str, receiver: &Receiver) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_cupcake"));
-        command
-            .arg(subcommand)
-            .arg("--policy-dir")
-            .arg(self.path(".cupcake"))
-            .arg("--opa-path")
-            .arg(real_opa())
-            .arg("--cache-dir")
-            .arg(self.path("cache"))
-            .arg("--global-dir")
-            .arg(self.path("global"))
-            .arg("--otlp-endpoint")
-            .arg(&receiver.base);
+        let mut command = support::cupcake_in(self.dir.path(), subcommand);
+        command.arg("--otlp-endpoint").arg(&receiver.base);
         command
     }
 }

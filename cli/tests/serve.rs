@@ -13,7 +13,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::real_opa;
 
 /// Longest the tests wait for anything before they call it a hang.
 const HANG: Duration = Duration::from_mins(1);
@@ -77,18 +76,7 @@ impl Project {
 
     /// `cupcake <subcommand>` loading this project.
     fn command(&self, subcommand: &str) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_cupcake"));
-        command
-            .arg(subcommand)
-            .arg("--policy-dir")
-            .arg(self.path(".cupcake"))
-            .arg("--opa-path")
-            .arg(real_opa())
-            .arg("--cache-dir")
-            .arg(self.path("cache"))
-            .arg("--global-dir")
-            .arg(self.path("global"));
-        command
+        support::cupcake_in(self.dir.path(), subcommand)
     }
 
     /// Starts `cupcake serve` on a random loopback port.

@@ -87,19 +87,35 @@ impl Drop for InFlight<'_> {
     }
 }
 
-/// A slot for one evaluation on a blocking thread, held by that thread until it finishes:
-/// a client that gives up does not free its slot while its evaluation still runs.
-fn evaluation_slot(app: &App) -> Option<tokio::sync::OwnedSemaphorePermit> {
-    Arc::clone(&app.evaluations).try_acquire_owned().ok()
-}
-
-fn overloaded() -> Response {
-    failure(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "overloaded",
-        "the server is evaluating as many events as it may; retry shortly".into(),
-        None,
-    )
+/// Runs `work` on a blocking thread (signals may run programs; evaluation is CPU work),
+/// holding one of --max-concurrency evaluation slots until it finishes: a client that gives
+/// up does not free its slot while its evaluation still runs. Refused with 503 when none is
+/// free.
+async fn on_blocking_thread<T: Send + 'static>(
+    app: Arc<App>,
+    work: impl FnOnce(&App) -> T + Send + 'static,
+) -> Result<T, Response> {
+    let Ok(slot) = Arc::clone(&app.evaluations).try_acquire_owned() else {
+        return Err(failure(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "the server is evaluating as many events as it may; retry shortly".into(),
+            None,
+        ));
+    };
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work(&app)
+    })
+    .await
+    .map_err(|err| {
+        failure(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("the evaluation task failed: {err}"),
+            None,
+        )
+    })
 }
 
 /// A fixed label per known route, so arbitrary paths cannot grow the metric's series.
@@ -185,23 +201,11 @@ pub(crate) async fn evaluate(State(app): Shared, body: Result<Bytes, BytesReject
         Ok(request) => request,
         Err((status, refused)) => return (status, Json(refused)).into_response(),
     };
-    let Some(slot) = evaluation_slot(&app) else {
-        return overloaded();
-    };
-    let answered = tokio::task::spawn_blocking(move || {
-        let _slot = slot;
-        decide(&app, request)
-    })
-    .await;
-    match answered {
+    let decided = on_blocking_thread(Arc::clone(&app), move |app| decide(app, request)).await;
+    match decided {
         Ok(Ok(decided)) => Json(decided).into_response(),
         Ok(Err((status, failed))) => (status, Json(failed)).into_response(),
-        Err(err) => failure(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            format!("the evaluation task failed: {err}"),
-            None,
-        ),
+        Err(refused) => refused,
     }
 }
 
@@ -240,15 +244,11 @@ pub(crate) async fn evaluate_batch(
             None,
         );
     }
-    let Some(slot) = evaluation_slot(&app) else {
-        return overloaded();
-    };
-    let answered = tokio::task::spawn_blocking(move || {
-        let _slot = slot;
+    let answered = on_blocking_thread(Arc::clone(&app), move |app| {
         let results = batch
             .events
             .into_iter()
-            .map(|request| match decide(&app, request) {
+            .map(|request| match decide(app, request) {
                 Ok(decided) => BatchItem::Decided(Box::new(decided)),
                 Err((_, failed)) => BatchItem::Failed(failed),
             })
@@ -258,12 +258,7 @@ pub(crate) async fn evaluate_batch(
     .await;
     match answered {
         Ok(batch) => Json(batch).into_response(),
-        Err(err) => failure(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            format!("the evaluation task failed: {err}"),
-            None,
-        ),
+        Err(refused) => refused,
     }
 }
 

@@ -149,3 +149,20 @@ pub fn read_request(reader: &mut impl std::io::BufRead) -> Option<HttpRequest> {
         body,
     })
 }
+
+/// `cupcake <subcommand>` loading the project at `dir` (`<dir>/.cupcake`) with the real OPA,
+/// a private cache (`<dir>/cache`) and global directory (`<dir>/global`).
+pub fn cupcake_in(dir: &Path, subcommand: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cupcake"));
+    command
+        .arg(subcommand)
+        .arg("--policy-dir")
+        .arg(dir.join(".cupcake"))
+        .arg("--opa-path")
+        .arg(real_opa())
+        .arg("--cache-dir")
+        .arg(dir.join("cache"))
+        .arg("--global-dir")
+        .arg(dir.join("global"));
+    command
+}

@@ -15,6 +15,7 @@ are re-exported unchanged. This facade only adds Python idiom on top:
 
 from __future__ import annotations
 
+from . import _fast_lowering
 from ._claude_agent_sdk import HookCallback, claude_agent_sdk_hook
 from ._cupcake import DEFAULT as _DEFAULT
 from ._cupcake import Cupcake, Event, engine_options, ensure_opa, export_bundle
@@ -44,6 +45,10 @@ from ._native import (
     parse_harness,
     version,
 )
+from ._native import cupcake as _generated
+
+# Before any call: arguments then reach Rust in one copy each (see _fast_lowering).
+_fast_lowering.install(_generated)
 
 __all__ = [
     "AskCallback",

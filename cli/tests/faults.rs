@@ -131,7 +131,10 @@ fn hook_mode_blocks_when_opa_is_broken() {
         ),
         (
             "garbage bundle",
-            format!("{version}echo garbage > \"$7\"\n"),
+            // The bundle goes to the argument after `-o`.
+            format!(
+                "{version}while [ $# -gt 1 ]; do [ \"$1\" = -o ] && echo garbage > \"$2\"; shift; done\n"
+            ),
             "unreadable OPA bundle",
         ),
     ] {

@@ -32,6 +32,18 @@ fn pipeline(c: &mut Criterion) {
             }
         });
     });
+    // The whole set's aggregation, filtered to the routed packages afterwards: what ran
+    // before each package had its own entrypoint.
+    group.bench_function("whole_set", |b| {
+        b.iter(|| {
+            for event in &events {
+                let decision = engine
+                    .evaluate_whole_set(black_box(event))
+                    .expect("evaluates");
+                black_box(decision.response.to_string());
+            }
+        });
+    });
     group.bench_function("fresh_store", |b| {
         b.iter(|| {
             for event in &events {

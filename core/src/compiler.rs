@@ -23,12 +23,18 @@ pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>
         fs_err::write(&aggregation, crate::aggregation::for_set(set)).map_err(Error::internal)?;
         files.push(aggregation);
     }
+    let mut entrypoints = vec![set.scope.entrypoint()];
+    entrypoints.extend(
+        crate::aggregation::routes(set)
+            .iter()
+            .map(|route| crate::aggregation::entrypoint_path(set.scope, &route.rule)),
+    );
     build(
         opa,
         &Build {
             work: work.path(),
             files: &files,
-            entrypoints: &[set.scope.entrypoint()],
+            entrypoints: &entrypoints,
             root: &set.root,
             copies: &sources,
         },

@@ -265,6 +265,16 @@ impl Engine {
         self.decide_logged(started, event, Instances::Fresh)
     }
 
+    /// Evaluates like [`Engine::evaluate`] but runs each policy set's whole aggregation and
+    /// filters its decisions to the routed packages, instead of running only the routed
+    /// packages. Tests check that the two always decide alike.
+    #[doc(hidden)]
+    pub fn evaluate_whole_set(&self, event_json: &str) -> Result<Decision> {
+        let started = Instant::now();
+        let event = Event::parse(event_json, &self.limits, self.harness);
+        self.decide_logged(started, event, Instances::WholeSet)
+    }
+
     /// The SHA-256 naming the loaded policy set: of the policy files and rulebooks as read,
     /// or of a bundle's modules. Decision log lines carry it.
     pub fn policy_set(&self) -> &str {

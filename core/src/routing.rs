@@ -1,7 +1,7 @@
 //! Maps `Event` and `Event:Tool` keys to the policies that asked for them, so an event no
 //! policy cares about is answered without running WebAssembly.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::policy::Policy;
 
@@ -60,6 +60,40 @@ impl RouteTable {
         hits
     }
 
+    /// Every distinct, non-empty result [`RouteTable::matching`] can give, in a stable order:
+    /// each event named by a key (and one named by none) with each of its tools (and none)
+    /// and each action key (and none).
+    pub fn reachable_sets(&self) -> Vec<Vec<usize>> {
+        let mut tools: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        let mut actions: Vec<Option<&str>> = vec![None];
+        for key in self.routes.keys() {
+            if key.starts_with("action:") {
+                actions.push(Some(key));
+                continue;
+            }
+            match key.split_once(':') {
+                Some((event, tool)) => {
+                    tools.entry(event).or_default().insert(tool);
+                }
+                None => {
+                    tools.entry(key).or_default();
+                }
+            }
+        }
+        actions.sort_unstable();
+        let mut sets = BTreeSet::new();
+        for action in &actions {
+            // An event no key names still reaches the action routes.
+            sets.insert(self.matching("", None, *action));
+            for (event, event_tools) in &tools {
+                for tool in event_tools.iter().copied().map(Some).chain([None]) {
+                    sets.insert(self.matching(event, tool, *action));
+                }
+            }
+        }
+        sets.into_iter().filter(|set| !set.is_empty()).collect()
+    }
+
     /// Every routing key, sorted, for `inspect`.
     pub fn keys(&self) -> Vec<&str> {
         let mut keys: Vec<&str> = self.routes.keys().map(String::as_str).collect();
@@ -103,6 +137,45 @@ mod tests {
         assert_eq!(table.matching("PreToolUse", Some("Edit"), None), [1, 2]);
         assert_eq!(table.matching("Stop", None, None), [3]);
         assert!(table.matching("PostToolUse", Some("Bash"), None).is_empty());
+    }
+
+    #[test]
+    fn reachable_sets_cover_every_event_tool_and_action() {
+        let mut shell = policy(&[], &[]);
+        if let Some(routing) = shell.metadata.routing.as_mut() {
+            routing.required_actions = vec!["shell".into()];
+        }
+        let table = RouteTable::build(&[
+            policy(&["PreToolUse"], &["Bash"]),
+            policy(&["PreToolUse"], &[]),
+            policy(&["Stop"], &[]),
+            shell,
+        ]);
+        let sets = table.reachable_sets();
+        let expected: Vec<Vec<usize>> = vec![
+            vec![0, 1],
+            vec![0, 1, 3],
+            vec![1],
+            vec![1, 3],
+            vec![2],
+            vec![2, 3],
+            vec![3],
+        ];
+        assert_eq!(sets, expected);
+        // Whatever the event, what it matches is one of them.
+        for (event, tool) in [
+            ("PreToolUse", Some("Bash")),
+            ("Stop", Some("Bash")),
+            ("X", None),
+        ] {
+            for action in [None, Some("action:shell"), Some("action:other")] {
+                let hits = table.matching(event, tool, action);
+                assert!(
+                    hits.is_empty() || sets.contains(&hits),
+                    "{event} {tool:?} {action:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! One loaded policy tree — the global directory or the project — with its routes, signals and
 //! compiled module. The engine evaluates the global tier first, then the project tier.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -23,6 +23,9 @@ pub enum Instances {
     Pooled,
     /// A new instance, dropped afterwards: the isolation reference for tests.
     Fresh,
+    /// A warm instance running the whole set's aggregation, its decisions filtered to the
+    /// routed packages afterwards: the reference the per-package routes are tested against.
+    WholeSet,
 }
 
 /// A policy tree ready to evaluate.
@@ -34,6 +37,9 @@ pub struct Tier {
     pub pool: Option<InstancePool>,
     /// `input.builtin_config`: each enabled builtin's options, translated once at load.
     builtin_config: Map<String, Value>,
+    /// The route entrypoint for each routing outcome (sorted policy indices) the module has
+    /// one for: it runs only those policies' packages.
+    route_entrypoints: HashMap<Vec<usize>, i32>,
 }
 
 impl Tier {
@@ -88,12 +94,28 @@ impl Tier {
         } else {
             Some(make_pool(&set)?)
         };
+        let route_entrypoints = pool
+            .as_ref()
+            .map(|pool| {
+                routes
+                    .reachable_sets()
+                    .into_iter()
+                    .filter_map(|indices| {
+                        let packages = crate::aggregation::packages_of(&set, &indices);
+                        let rule = crate::aggregation::route_rule(&packages);
+                        let path = crate::aggregation::entrypoint_path(set.scope, &rule);
+                        Some((indices, pool.entrypoint_id(&path)?))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Self {
             set,
             routes,
             signals,
             pool,
             builtin_config,
+            route_entrypoints,
         })
     }
 
@@ -162,15 +184,24 @@ impl Tier {
         .map_err(Error::internal)?;
         let _span =
             tracing::info_span!("cupcake.wasm", scope = self.set.scope.entrypoint()).entered();
-        let result = match instances {
-            Instances::Pooled => pool.evaluate(&bytes)?,
-            Instances::Fresh => pool.evaluate_fresh(&bytes)?,
-        };
         let packages: BTreeSet<&str> = routed
             .iter()
             .filter_map(|&index| self.set.policies.get(index))
             .map(|policy| policy.package.as_str())
             .collect();
+        // Only the routed packages run, through the route entrypoint made for exactly them.
+        // Without one (a user-written aggregation, more routes than compiled) the whole set
+        // runs and its decisions are filtered instead.
+        let entrypoint = match instances {
+            Instances::WholeSet => None,
+            Instances::Pooled | Instances::Fresh => self.route_entrypoints.get(routed).copied(),
+        };
+        let result = match (instances, entrypoint) {
+            (Instances::Fresh, Some(id)) => pool.evaluate_fresh_at(id, &bytes)?,
+            (Instances::Fresh, None) => pool.evaluate_fresh(&bytes)?,
+            (Instances::Pooled | Instances::WholeSet, Some(id)) => pool.evaluate_at(id, &bytes)?,
+            (Instances::Pooled | Instances::WholeSet, None) => pool.evaluate(&bytes)?,
+        };
         Buckets::from_routed_result_set(&result, &packages)
     }
 }

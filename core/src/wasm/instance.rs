@@ -110,6 +110,30 @@ impl PolicyInstance {
         input: &[u8],
         loaded: &LoadedModule,
     ) -> Result<String> {
+        let input_len = self.write_input(input, loaded)?;
+        let heap_after_input = self.base_heap + input_len;
+        let result_addr = self
+            .exports
+            .eval
+            .call(
+                &mut self.store,
+                (
+                    0,
+                    entrypoint,
+                    self.data_addr,
+                    self.base_heap,
+                    input_len,
+                    heap_after_input,
+                    FORMAT_JSON,
+                ),
+            )
+            .map_err(|err| self.classify(&err, loaded))?;
+        Ok(c_string_at(self.memory.data(&self.store), result_addr))
+    }
+
+    /// Arms the deadline, clears the last evaluation's flags and writes `input` at the base of
+    /// the heap, growing memory when it does not fit; returns the input's length.
+    fn write_input(&mut self, input: &[u8], loaded: &LoadedModule) -> Result<i32> {
         self.store
             .set_epoch_deadline(clock::ticks_for(loaded.limits.timeout));
         let state = self.store.data_mut();
@@ -131,24 +155,7 @@ impl PolicyInstance {
         self.memory
             .write(&mut self.store, base, input)
             .map_err(|err| Error::internal(format!("cannot write input: {err}")))?;
-        let heap_after_input = self.base_heap + input_len;
-        let result_addr = self
-            .exports
-            .eval
-            .call(
-                &mut self.store,
-                (
-                    0,
-                    entrypoint,
-                    self.data_addr,
-                    self.base_heap,
-                    input_len,
-                    heap_after_input,
-                    FORMAT_JSON,
-                ),
-            )
-            .map_err(|err| self.classify(&err, loaded))?;
-        Ok(c_string_at(self.memory.data(&self.store), result_addr))
+        Ok(input_len)
     }
 
     /// Turns a wasmtime failure into the error the caller should see.

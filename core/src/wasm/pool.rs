@@ -2,6 +2,7 @@
 //! instance (or makes one), and returns it only if the evaluation succeeded: an instance that
 //! trapped or hit a limit is dropped with its memory.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use wasmtime::{ExternType, Linker, Module};
@@ -61,6 +62,8 @@ pub(crate) struct LoadedModule {
 pub(crate) struct InstancePool {
     loaded: LoadedModule,
     entrypoint: i32,
+    /// Every entrypoint the module exports, by `package/rule` path.
+    entrypoints: HashMap<String, i32>,
     idle: Mutex<Vec<PolicyInstance>>,
 }
 
@@ -127,21 +130,52 @@ impl InstancePool {
                     "policy module has no entrypoint `{entrypoint}` (found {entrypoints})"
                 ))
             })?;
+        let entrypoints = entrypoints
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, id)| Some((name.clone(), i32::try_from(id.as_i64()?).ok()?)))
+            .collect();
         Ok(Self {
             loaded,
             entrypoint: id,
+            entrypoints,
             idle: Mutex::new(vec![probe]),
         })
+    }
+
+    /// The id of the entrypoint at `path` (`package/rule`), when the module has it.
+    pub fn entrypoint_id(&self, path: &str) -> Option<i32> {
+        self.entrypoints.get(path).copied()
     }
 
     /// Evaluates one input on an instance made for it alone and then dropped: the reference
     /// the pooled path is tested against.
     pub fn evaluate_fresh(&self, input: &[u8]) -> Result<String> {
-        PolicyInstance::new(&self.loaded)?.evaluate(self.entrypoint, input, &self.loaded)
+        self.evaluate_fresh_at(self.entrypoint, input)
+    }
+
+    /// As [`InstancePool::evaluate_fresh`], at the entrypoint with id `entrypoint`.
+    pub fn evaluate_fresh_at(&self, entrypoint: i32, input: &[u8]) -> Result<String> {
+        PolicyInstance::new(&self.loaded)?.evaluate(entrypoint, input, &self.loaded)
     }
 
     /// Evaluates one input (JSON text) on a warm instance and returns the result-set JSON text.
     pub fn evaluate(&self, input: &[u8]) -> Result<String> {
+        self.evaluate_at(self.entrypoint, input)
+    }
+
+    /// As [`InstancePool::evaluate`], at the entrypoint with id `entrypoint`.
+    pub fn evaluate_at(&self, entrypoint: i32, input: &[u8]) -> Result<String> {
+        self.with_warm_instance(|instance, loaded| instance.evaluate(entrypoint, input, loaded))
+    }
+
+    /// Runs `work` on an idle instance (or a new one) and keeps the instance for the next call
+    /// only if `work` succeeded.
+    fn with_warm_instance<T>(
+        &self,
+        work: impl FnOnce(&mut PolicyInstance, &LoadedModule) -> Result<T>,
+    ) -> Result<T> {
         let reused = self
             .idle
             .lock()
@@ -151,7 +185,7 @@ impl InstancePool {
             Some(instance) => instance,
             None => PolicyInstance::new(&self.loaded)?,
         };
-        let output = instance.evaluate(self.entrypoint, input, &self.loaded)?;
+        let output = work(&mut instance, &self.loaded)?;
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
         if idle.len() < MAX_IDLE {
             idle.push(instance);

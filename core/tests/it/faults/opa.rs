@@ -54,8 +54,8 @@ fn hanging_build() -> Result<(), Failed> {
     expect_example(&project.load(&real_opa())?)
 }
 
-/// Scripts standing in for OPA. `$REAL` is the real OPA; the build script's `$7` is the
-/// bundle path (`build -t wasm -e <entrypoint> -o <bundle> <files>…`).
+/// Scripts standing in for OPA. `$REAL` is the real OPA; `output "$@"` prints the bundle path
+/// of a build (`build -t wasm -e <entrypoint>… -o <bundle> <files>…`).
 const BROKEN_OPA: &[(&str, &str, &str, &str)] = &[
     ("exits_non_zero", "echo boom >&2\nexit 3\n", "OpaNotFound", "exited with"),
     (
@@ -84,13 +84,13 @@ const BROKEN_OPA: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "build_writes_a_garbage_bundle",
-        "[ \"$1\" = version ] || [ \"$1\" = capabilities ] && exec \"$REAL\" \"$@\"\necho garbage > \"$7\"\n",
+        "[ \"$1\" = version ] || [ \"$1\" = capabilities ] && exec \"$REAL\" \"$@\"\necho garbage > \"$(output \"$@\")\"\n",
         "Internal",
         "unreadable OPA bundle",
     ),
     (
         "build_writes_a_garbage_module",
-        "[ \"$1\" = version ] || [ \"$1\" = capabilities ] && exec \"$REAL\" \"$@\"\nd=$(mktemp -d)\necho garbage > \"$d/policy.wasm\"\ntar czf \"$7\" -C \"$d\" policy.wasm\nrm -r \"$d\"\n",
+        "[ \"$1\" = version ] || [ \"$1\" = capabilities ] && exec \"$REAL\" \"$@\"\nd=$(mktemp -d)\necho garbage > \"$d/policy.wasm\"\ntar czf \"$(output \"$@\")\" -C \"$d\" policy.wasm\nrm -r \"$d\"\n",
         "Evaluation",
         "cannot compile policy module",
     ),
@@ -101,7 +101,13 @@ const BROKEN_OPA: &[(&str, &str, &str, &str)] = &[
 fn broken_opa(body: &str, kind: &str, needle: &str) -> Result<(), Failed> {
     let project = Project::new()?;
     let fake = project.root.join("fake-opa");
-    script(&fake, &format!("REAL='{}'\n{body}", real_opa().display()))?;
+    // `output` prints the argument after `-o`: where `opa build` writes its bundle.
+    let output =
+        "output() { while [ $# -gt 1 ]; do [ \"$1\" = -o ] && echo \"$2\"; shift; done; }\n";
+    script(
+        &fake,
+        &format!("REAL='{}'\n{output}{body}", real_opa().display()),
+    )?;
     let (got, message) = kind_of(Engine::new(project.project(), project.options(&fake)))?;
     check(got == kind && message.contains(needle), || {
         format!("expected {kind} with {needle:?}, got {got}: {message}")

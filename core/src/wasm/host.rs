@@ -14,8 +14,9 @@ use crate::error::{Error, Result};
 pub(crate) struct HostState {
     /// The instance's linear memory, imported as `env.memory`.
     pub memory: Option<Memory>,
-    /// The instance's exports, for builtins that move values in and out of the heap.
-    pub exports: Option<OpaExports>,
+    /// The instance's exports, for builtins that move values in and out of the heap. Shared,
+    /// so a builtin call takes a reference count instead of copying every typed handle.
+    pub exports: Option<Arc<OpaExports>>,
     /// Host builtins indexed by the module's builtin id.
     pub builtins: Arc<Vec<Option<(String, BuiltinFn)>>>,
     /// Largest linear memory allowed, in bytes.
@@ -172,16 +173,18 @@ fn call_builtin(
     id: i32,
     args: &[i32],
 ) -> wasmtime::Result<i32> {
+    let builtins = Arc::clone(&caller.data().builtins);
     let entry = usize::try_from(id)
         .ok()
-        .and_then(|id| caller.data().builtins.get(id).cloned().flatten());
+        .and_then(|id| builtins.get(id))
+        .and_then(Option::as_ref);
     let Some((name, function)) = entry else {
         return Err(wasmtime::Error::msg(format!(
             "policy called unknown builtin id {id}"
         )));
     };
     let _span = tracing::debug_span!("builtin", name = %name).entered();
-    let exports = caller.data().exports.clone().ok_or_else(|| {
+    let exports = caller.data().exports.as_ref().map(Arc::clone).ok_or_else(|| {
         wasmtime::Error::msg("builtin called before the instance was initialised")
     })?;
     // Each kind reads its operands once, in the form it uses: JSON builtins through the

@@ -55,7 +55,7 @@ impl PolicyInstance {
             .instantiate(&mut store, &loaded.module)
             .map_err(|err| Error::evaluation(format!("cannot instantiate policy module: {err}")))?;
         let exports = OpaExports::resolve(&mut store, &instance)?;
-        store.data_mut().exports = Some(exports.clone());
+        store.data_mut().exports = Some(Arc::new(exports.clone()));
 
         let data = loaded.data.as_slice();
         let data_len = i32::try_from(data.len())

@@ -198,7 +198,7 @@ fn call_builtin(
                 let value = serde_json::from_str::<serde_json::Value>(&text).map_err(|err| {
                     fail(
                         caller,
-                        &name,
+                        name,
                         &format!("unreadable operand from the module: {err}"),
                     )
                 })?;
@@ -211,13 +211,13 @@ fn call_builtin(
             for &addr in args {
                 let text_addr = exports.value_dump.call(&mut *caller, addr)?;
                 let text = read_c_string(caller, text_addr);
-                let term = Term::parse(&text).map_err(|err| fail(caller, &name, &err))?;
+                let term = Term::parse(&text).map_err(|err| fail(caller, name, &err))?;
                 operands.push(term);
             }
             run(&operands)
         }
     };
-    let result = outcome.map_err(|err| fail(caller, &name, &format!("failed: {err}")))?;
+    let result = outcome.map_err(|err| fail(caller, name, &format!("failed: {err}")))?;
     let bytes = serde_json::to_vec(&result)?;
     let len = i32::try_from(bytes.len())?;
     let addr = exports.malloc.call(&mut *caller, len)?;
@@ -229,7 +229,7 @@ fn call_builtin(
     let parsed = exports.json_parse.call(&mut *caller, (addr, len))?;
     if parsed == 0 {
         // The module reads a null result as "undefined": a deny built on it would not fire.
-        return Err(fail(caller, &name, "its result could not be read"));
+        return Err(fail(caller, name, "its result could not be read"));
     }
     Ok(parsed)
 }

@@ -9,6 +9,8 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use cupcake::{Engine, EngineOptions};
 
+#[path = "common/regorus_peer.rs"]
+mod regorus_peer;
 #[path = "common/standard.rs"]
 mod standard;
 
@@ -74,5 +76,34 @@ fn raw_wasm(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, pipeline, raw_wasm);
+/// regorus interpreting the same policy files for the packages routed per event, after a check
+/// that it decides every standard event as cupcake does.
+fn regorus_peer(c: &mut Criterion) {
+    let engine = engine();
+    let events = standard::events();
+    let mut peer = regorus_peer::Regorus::new(&engine);
+    let plans: Vec<_> = events.iter().map(|event| peer.plan(event)).collect();
+    for (event, plan) in events.iter().zip(&plans) {
+        let (kind, ids) = peer.decide(event, plan);
+        let expected = regorus_peer::cupcake_outcome(&engine, event);
+        assert_eq!(
+            (kind.to_string(), ids),
+            expected,
+            "regorus and cupcake disagree on {event}"
+        );
+    }
+    let mut group = c.benchmark_group("peers");
+    group.throughput(Throughput::Elements(events.len() as u64));
+    // Input set, the routed packages' verb rules evaluated, rule ids read back.
+    group.bench_function("regorus", |b| {
+        b.iter(|| {
+            for (event, plan) in events.iter().zip(&plans) {
+                black_box(peer.decide(black_box(event), plan));
+            }
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, pipeline, raw_wasm, regorus_peer);
 criterion_main!(benches);

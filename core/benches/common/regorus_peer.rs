@@ -88,10 +88,13 @@ impl Regorus {
         for (kind, paths) in &plan.rules {
             let mut ids = Vec::new();
             for path in paths {
-                let value = self.engine.eval_rule(path.clone()).expect("regorus evaluates");
+                let value = self
+                    .engine
+                    .eval_rule(path.clone())
+                    .expect("regorus evaluates");
                 if let Ok(decisions) = value.as_set() {
-                    for decision in decisions.iter() {
-                        let id = decision["rule_id"].as_string().map(|s| s.to_string());
+                    for decision in decisions {
+                        let id = decision["rule_id"].as_string().map(ToString::to_string);
                         ids.push(id.unwrap_or_default());
                     }
                 }

@@ -184,9 +184,14 @@ fn call_builtin(
         )));
     };
     let _span = tracing::debug_span!("builtin", name = %name).entered();
-    let exports = caller.data().exports.as_ref().map(Arc::clone).ok_or_else(|| {
-        wasmtime::Error::msg("builtin called before the instance was initialised")
-    })?;
+    let exports = caller
+        .data()
+        .exports
+        .as_ref()
+        .map(Arc::clone)
+        .ok_or_else(|| {
+            wasmtime::Error::msg("builtin called before the instance was initialised")
+        })?;
     // Each kind reads its operands once, in the form it uses: JSON builtins through the
     // module's JSON dump, Rego-value builtins through its value dump.
     let outcome = match function {

@@ -22,6 +22,8 @@ log "Rust: criterion, full pipeline and raw wasm call"
 cargo bench --locked -p cupcake-core --bench pipeline
 log "Rust: thread scaling and resident memory over 1M evaluations"
 cargo bench --locked -p cupcake-core --bench scaling -- --out "$results/scaling.json"
+log "Rust: cold compile, evaluation and memory for 10 and 100 policies"
+cargo bench --locked -p cupcake-core --bench size -- --out "$results/size.json"
 log "CLI: warm and cold cupcake eval against opa eval"
 cargo bench --locked -p cupcake-cli --bench startup -- --out "$results/cli.json"
 log "Server: cupcake serve against opa run --server, one core and two"

@@ -19,7 +19,7 @@ read -r passed failed < <(awk '/^test result:/ {
   } END { print p + 0, f + 0 }' "$log")
 [ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
 
-for bench in "cupcake-core pipeline" "cupcake-core scaling" "cupcake-cli startup" "cupcake-cli server"; do
+for bench in "cupcake-core pipeline" "cupcake-core scaling" "cupcake-core size" "cupcake-cli startup" "cupcake-cli server"; do
   read -r package name <<<"$bench"
   if cargo test --locked --quiet -p "$package" --bench "$name"; then
     passed=$((passed + 1))

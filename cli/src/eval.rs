@@ -41,6 +41,9 @@ pub(crate) struct EvalArgs {
     token_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub(crate) otlp: crate::telemetry::OtlpArgs,
+    /// Benchmarks: after answering, print on stderr how long loading and evaluating took.
+    #[arg(long, hide = true)]
+    pub(crate) timings: bool,
 }
 
 fn parse_deadline(text: &str) -> Result<f64, String> {
@@ -72,7 +75,11 @@ pub(crate) fn run(args: &EvalArgs, setup_problem: Option<String>) -> ExitCode {
             hook.failure(&reason)
         }
     };
-    if hook.answer(&reply) {
+    let answered = hook.answer(&reply);
+    if args.timings {
+        crate::timings::report();
+    }
+    if answered {
         ExitCode::from(u8::try_from(reply.exit_code).unwrap_or(1))
     } else {
         ExitCode::FAILURE

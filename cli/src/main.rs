@@ -15,6 +15,7 @@ mod remote;
 mod serve;
 mod signing;
 mod telemetry;
+mod timings;
 mod watchdog;
 
 use std::path::PathBuf;
@@ -188,7 +189,8 @@ fn main() -> ExitCode {
     let observer = metrics
         .as_ref()
         .map(|metrics| serve::EngineEvents(std::sync::Arc::clone(metrics)));
-    let (telemetry, problem) = telemetry::Telemetry::install(&otlp, observer);
+    let timings = matches!(&cli.command, Command::Eval(args) if args.timings);
+    let (telemetry, problem) = telemetry::Telemetry::install(&otlp, observer, timings);
     let code = match cli.command {
         // Hook mode answers even a broken exporter setup, with its blocking response.
         Command::Eval(args) => eval::run(&args, problem),

@@ -50,7 +50,11 @@ impl Telemetry {
     /// Installs the global subscriber: stderr logs, the OTLP layers when asked for, and
     /// `observer` (the server's metrics) on the engine's signal and compile-cache events. When
     /// the exporters cannot be set up, the rest is installed and the problem returned.
-    pub(crate) fn install(otlp: &OtlpArgs, observer: Option<Observer>) -> (Self, Option<String>) {
+    pub(crate) fn install(
+        otlp: &OtlpArgs,
+        observer: Option<Observer>,
+        timings: bool,
+    ) -> (Self, Option<String>) {
         let observer = observer.map(|layer| {
             layer.with_filter(
                 Targets::new()
@@ -75,7 +79,11 @@ impl Telemetry {
             Some(Err(problem)) => (None, Some(problem)),
         };
         let layers = exporting.as_ref().map(Exporting::layers);
+        let timings = timings.then(|| {
+            crate::timings::SpanTimes::new().with_filter(tracing::level_filters::LevelFilter::INFO)
+        });
         tracing_subscriber::registry()
+            .with(timings)
             .with(observer)
             .with(stderr_layer())
             .with(layers)

@@ -79,6 +79,34 @@ fn evaluates_a_real_policy() {
 }
 
 #[test]
+fn timings_report_the_phases_and_change_nothing() {
+    let dir = repo().join("examples/project");
+    let dir = dir.to_string_lossy().into_owned();
+    let plain = cupcake(&["eval", "--policy-dir", &dir], RM);
+    let timed = cupcake(&["eval", "--policy-dir", &dir, "--timings"], RM);
+    assert_eq!(timed.stdout, plain.stdout);
+    assert_eq!(timed.status.code(), plain.status.code());
+    let stderr = String::from_utf8(timed.stderr).expect("stderr is UTF-8");
+    let report: Value = serde_json::from_str(stderr.lines().last().unwrap_or_default())
+        .unwrap_or_else(|err| panic!("no --timings report ({err}): {stderr}"));
+    let spans = &report["spans"];
+    for phase in [
+        "cupcake.load",
+        "cupcake.load.discover",
+        "cupcake.load.cache_read",
+        "cupcake.evaluate",
+    ] {
+        assert!(
+            spans[phase].as_f64().is_some_and(|us| us > 0.0),
+            "{phase}: {report}"
+        );
+    }
+    let process = report["process_us"].as_f64().unwrap_or_default();
+    let load = spans["cupcake.load"].as_f64().unwrap_or_default();
+    assert!(process >= load, "{report}");
+}
+
+#[test]
 fn fails_closed_on_bad_stdin() {
     let dir = repo().join("examples/project");
     assert_blocks(&eval(&dir, &[], b"{not json"), "not valid JSON");

@@ -17,6 +17,8 @@ use crate::wasm::{self, InstancePool};
 pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
     let table = BuiltinTable::standard();
     let cache = Some(CompileCache::new(cache_root(options)?));
+    // Keying the sources and finding the entry; ends before the entry is mapped or compiled.
+    let mut reading = Some(tracing::info_span!("cupcake.load.cache_read").entered());
     let sources = sources_key(set);
     let key = cache_key(&sources, set, options);
     // With no OPA on PATH or in the cache to key on, the entry last compiled from these sources
@@ -34,9 +36,11 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
             .flatten()
     });
     if let (Some(cache), Some(key)) = (&cache, &found) {
-        if let Some(native) = cache.load_native(key) {
-            let pool = wasm::deserialize_module_file(native).and_then(|module| {
-                InstancePool::load(module, &set.scope.entrypoint(), options.limits, &table, "")
+        let native = cache.load_native(key);
+        reading.take();
+        if let Some(native) = native {
+            let pool = deserialize(native).and_then(|module| {
+                instantiate(module, &set.scope.entrypoint(), options, &table, "")
             });
             match pool {
                 Ok(pool) => {
@@ -60,14 +64,21 @@ pub fn load(set: &PolicySet, options: &EngineOptions) -> Result<InstancePool> {
     if cache.is_some() {
         tracing::info!(target: crate::observe::COMPILE_CACHE, outcome = "miss");
     }
+    reading.take();
     let opa = opa::locate(options, set.rulebook.opa.as_ref())?;
     // OPA downloaded just now had no key yet; key the entry so the next start finds it.
     let key = key.or_else(|| cache_key(&sources, set, options));
     tracing::debug!(opa = %opa.origin.display(), version = %opa.version, "compiling policies");
-    let wasm = compiler::compile(&opa, set, options.limits.compile_timeout)?;
-    let module = wasm::compile_module(&wasm)?;
+    let wasm = {
+        let _span = tracing::info_span!("cupcake.load.opa_build").entered();
+        compiler::compile(&opa, set, options.limits.compile_timeout)?
+    };
+    let module = {
+        let _span = tracing::info_span!("cupcake.load.cranelift").entered();
+        wasm::compile_module(&wasm)?
+    };
     let native = wasm::serialize_module(&module)?;
-    let pool = InstancePool::load(module, &set.scope.entrypoint(), options.limits, &table, "")
+    let pool = instantiate(module, &set.scope.entrypoint(), options, &table, "")
         .map_err(|err| name_builtin_users(err, set))?;
     if let (Some(cache), Some(key)) = (&cache, &key) {
         // OPA compiled copies of exactly the bytes the key hashed, so the entry matches its key
@@ -112,6 +123,24 @@ pub fn load_wasm(wasm: &[u8], scope: Scope, options: &EngineOptions) -> Result<I
         );
     }
     Ok(pool)
+}
+
+/// Maps a cached module (the `cupcake.load.deserialize` phase).
+fn deserialize(native: std::fs::File) -> Result<wasmtime::Module> {
+    let _span = tracing::info_span!("cupcake.load.deserialize").entered();
+    wasm::deserialize_module_file(native)
+}
+
+/// Makes the first instance of a module and checks it (the `cupcake.load.instantiate` phase).
+fn instantiate(
+    module: wasmtime::Module,
+    entrypoint: &str,
+    options: &EngineOptions,
+    table: &BuiltinTable,
+    policies: &str,
+) -> Result<InstancePool> {
+    let _span = tracing::info_span!("cupcake.load.instantiate").entered();
+    InstancePool::load(module, entrypoint, options.limits, table, policies)
 }
 
 /// `<cache_dir>/compiled`, from the option or the user's cache directory; without either

@@ -45,7 +45,10 @@ pub struct Tier {
 impl Tier {
     /// Discovers, checks and compiles the tree at `path`.
     pub fn load(path: &Path, scope: Scope, options: &EngineOptions) -> Result<Self> {
-        let set = policy::discover(path, options.harness, scope)?;
+        let set = {
+            let _span = tracing::info_span!("cupcake.load.discover").entered();
+            policy::discover(path, options.harness, scope)?
+        };
         Self::assemble(set, |set| loader::load(set, options))
     }
 

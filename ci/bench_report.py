@@ -218,6 +218,9 @@ def main() -> None:
     served = {(r["id"], r["cores"]): r for r in server["rows"]}
     serve_one = served[("cupcake_serve", 1)]
 
+    def opa_rate(cores: int) -> float:
+        return float(served[("opa_server", cores)]["requests_per_sec"])
+
     py_eval = float(row(python, "cupcake.eval")["median_us"])
     py_peer = float(row(python, "opa_wasmtime")["median_us"])
     node_eval = float(row(node, "cupcake.evaluate")["median_us"])
@@ -311,6 +314,14 @@ def main() -> None:
                                  "opa_py_wasm"], "cupcake.eval", micro),
         ),
         "",
+        "One 1 MB event (a Write of 0.975 MB of source text):",
+        "",
+        *table(
+            ["implementation", "median", "p10", "p90", "vs cupcake eval"],
+            timing_rows(python, ["cupcake.eval.1mb", "opa_py_wasm.1mb"], "cupcake.eval.1mb",
+                        milli),
+        ),
+        "",
         "Event-loop lag with many calls in flight, on one asyncio loop:",
         "",
         *lag_table(python),
@@ -321,6 +332,14 @@ def main() -> None:
             ["implementation", "median", "p10", "p90", "vs cupcake evaluate"],
             timing_rows(node, ["cupcake.evaluate", "cupcake.evaluateSync", "opa_wasm"],
                         "cupcake.evaluate", micro),
+        ),
+        "",
+        "One 1 MB event (the same Write):",
+        "",
+        *table(
+            ["implementation", "median", "p10", "p90", "vs cupcake evaluate"],
+            timing_rows(node, ["cupcake.evaluate.1mb", "opa_wasm.1mb"], "cupcake.evaluate.1mb",
+                        milli),
         ),
         "",
         "Timer lag with many calls in flight, in one Node process:",
@@ -354,7 +373,7 @@ def main() -> None:
                 [r["label"], str(r["cores"]), f"{float(r['requests_per_sec']):,.0f}",
                  milli(float(r["p50_us"])), milli(float(r["p99_us"])),
                  f"{r['ok']:,} of {r['total']:,}",
-                 f"{float(r['requests_per_sec']) / float(served[('opa_server', r['cores'])]['requests_per_sec']):.2f}×"]
+                 f"{float(r['requests_per_sec']) / opa_rate(r['cores']):.2f}×"]
                 for r in server["rows"]
             ],
         ),

@@ -48,6 +48,8 @@ test("the benchmark's smoke run writes all three rows", async () => {
     "cupcake.evaluate",
     "cupcake.evaluateSync",
     "opa_wasm",
+    "cupcake.evaluate.1mb",
+    "opa_wasm.1mb",
   ]);
   for (const row of result.rows) {
     expect(row.median_us, row.id).toBeGreaterThan(0);

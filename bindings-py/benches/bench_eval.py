@@ -376,6 +376,21 @@ def first_result(result_set: object) -> object:
     return result_set[0]["result"]
 
 
+def large_event() -> Event:
+    """A Claude Code Write of about 1 MB of ordinary text: what a large file write sends. The
+    JSON stays just under 1,000,000 bytes, opa-py-wasm's input limit."""
+    line = "let total = items.iter().map(|item| item.price * item.quantity).sum::<u64>();\n"
+    content = line * (975_000 // len(line))
+    return {
+        "hook_event_name": "PreToolUse",
+        "session_id": "bench",
+        "transcript_path": "/tmp/bench-transcript.jsonl",
+        "cwd": "/tmp",
+        "tool_name": "Write",
+        "tool_input": {"file_path": "src/large.rs", "content": content},
+    }
+
+
 def machine() -> dict[str, Any]:
     info: dict[str, Any] = {
         "system": platform.system(),
@@ -458,6 +473,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             ),
         ]
         rows = measure(contenders, plan, len(events))
+        large = large_event()
+        rows += measure(
+            [
+                (
+                    "cupcake.eval.1mb",
+                    "cupcake eval, one 1 MB Write event",
+                    sync_passes(engine.eval, [large]),
+                ),
+                (
+                    "opa_py_wasm.1mb",
+                    f"opa-py-wasm {versions['opa-py-wasm']} evaluate, the same 1 MB event",
+                    sync_passes(py_wasm_policy.evaluate, [large]),
+                ),
+            ],
+            plan,
+            1,
+        )
         lag = lag_rows(loop, engine, events, LAG_ROUNDS[plan])
     finally:
         loop.close()
@@ -476,6 +508,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "in turn, round after round; p10/p90 are across samples.",
         "Before timing, all four agreed on every event's decision kind, rule ids and context, "
         "and the two peers returned identical aggregations.",
+        "1 MB rows: one PreToolUse Write whose content is 0.975 MB of source text (the JSON just "
+        "under opa-py-wasm's 1,000,000-byte input limit), evaluated alone (cupcake: the whole "
+        "pipeline; opa-py-wasm: the policy only).",
         "cupcake.eval: Cupcake.eval(dict) = json.dumps + one FFI call with the GIL released: "
         "parse, routing, preprocessing, a pooled wasm instance, synthesis, the Claude response.",
         "cupcake.eval_async: await Cupcake.eval_async(dict), one at a time on one asyncio loop; "

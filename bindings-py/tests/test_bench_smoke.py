@@ -10,7 +10,14 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parents[1] / "benches" / "bench_eval.py"
-ROW_IDS = ["cupcake.eval", "cupcake.eval_async", "opa_wasmtime", "opa_py_wasm"]
+ROW_IDS = [
+    "cupcake.eval",
+    "cupcake.eval_async",
+    "opa_wasmtime",
+    "opa_py_wasm",
+    "cupcake.eval.1mb",
+    "opa_py_wasm.1mb",
+]
 
 
 def test_smoke_run_reports_every_measurement(tmp_path: Path) -> None:

@@ -62,6 +62,8 @@ fn header(scope: Scope) -> String {
 /// Most route entrypoints one policy set compiles; events routed to any other set of
 /// packages run the whole aggregation, filtered.
 const MAX_ROUTES: usize = 64;
+/// Package references all routes together may make, per policy of the set.
+const ROUTE_BUDGET_PER_PACKAGE: usize = 8;
 
 /// A route entrypoint: the aggregation of only the packages one routing outcome selects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +85,9 @@ pub fn routes(set: &PolicySet) -> Vec<Route> {
     if set.system.is_some() || !plain {
         return Vec::new();
     }
+    // Each route repeats its packages' references, so the generated source (and OPA's build
+    // time) is bounded by a budget linear in the set's size.
+    let mut budget = ROUTE_BUDGET_PER_PACKAGE * set.policies.len().max(1);
     let mut seen = BTreeSet::new();
     crate::routing::RouteTable::build(&set.policies)
         .reachable_sets()
@@ -90,6 +95,13 @@ pub fn routes(set: &PolicySet) -> Vec<Route> {
         .map(|indices| packages_of(set, indices))
         .filter(|packages| seen.insert(packages.clone()))
         .take(MAX_ROUTES)
+        .take_while(|packages| match budget.checked_sub(packages.len()) {
+            Some(left) => {
+                budget = left;
+                true
+            }
+            None => false,
+        })
         .map(|packages| Route {
             rule: route_rule(&packages),
             packages,
@@ -216,6 +228,70 @@ mod tests {
             "\n{}_denials contains {{\"policy\": \"cupcake.policies.a\"",
             route.rule
         )));
+    }
+
+    fn routed_policy(package: &str, tools: &[&str]) -> crate::policy::Policy {
+        crate::policy::Policy {
+            path: std::path::PathBuf::from(format!("{package}.rego")),
+            package: package.into(),
+            metadata: crate::metadata::PolicyMetadata {
+                routing: Some(crate::metadata::Routing {
+                    required_events: vec!["PreToolUse".into()],
+                    required_tools: tools.iter().map(ToString::to_string).collect(),
+                    required_actions: vec![],
+                    required_signals: vec![],
+                }),
+                ..crate::metadata::PolicyMetadata::default()
+            },
+        }
+    }
+
+    fn set_of(policies: Vec<crate::policy::Policy>) -> PolicySet {
+        PolicySet {
+            root: std::path::PathBuf::from("/p/.cupcake"),
+            policies,
+            system: None,
+            scope: Scope::Project,
+            rulebook: crate::rulebook::Rulebook::default(),
+            sources: std::collections::BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn routes_follow_the_routing_table() {
+        let set = set_of(vec![
+            routed_policy("cupcake.policies.any", &[]),
+            routed_policy("cupcake.policies.bash", &["Bash"]),
+        ]);
+        let routes: Vec<BTreeSet<String>> = routes(&set).into_iter().map(|r| r.packages).collect();
+        let any = BTreeSet::from(["cupcake.policies.any".to_string()]);
+        let both = BTreeSet::from([
+            "cupcake.policies.any".to_string(),
+            "cupcake.policies.bash".to_string(),
+        ]);
+        assert_eq!(routes, [any, both]);
+    }
+
+    #[test]
+    fn routes_stay_within_a_budget_linear_in_the_set() {
+        // Twenty policies on every tool and twenty on one tool each: each tool's route repeats
+        // the twenty, so without the budget the routes would reference 21 × 20 packages.
+        let mut policies: Vec<_> = (0..20)
+            .map(|n| routed_policy(&format!("cupcake.policies.wide{n}"), &[]))
+            .collect();
+        let tools: Vec<String> = (0..20).map(|n| format!("Tool{n}")).collect();
+        for (n, tool) in tools.iter().enumerate() {
+            policies.push(routed_policy(&format!("cupcake.policies.tool{n}"), &[tool]));
+        }
+        let set = set_of(policies);
+        let routes = routes(&set);
+        let referenced: usize = routes.iter().map(|route| route.packages.len()).sum();
+        assert!(!routes.is_empty());
+        assert!(
+            referenced <= ROUTE_BUDGET_PER_PACKAGE * set.policies.len(),
+            "{referenced}"
+        );
+        assert!(routes.len() < 21, "{}", routes.len());
     }
 
     #[test]

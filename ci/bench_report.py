@@ -187,6 +187,16 @@ def breakdown_table(cli: Json) -> list[str]:
     return table(["phase", "warm", "cold"], rows)
 
 
+def implementations(
+    suite: Json, ids: list[str], baseline_name: str, fmt: Callable[[float], str]
+) -> list[str]:
+    """A table of `ids` (the first is the baseline) with their spread and ratio to it."""
+    return table(
+        ["implementation", "median", "p10", "p90", f"vs {baseline_name}"],
+        timing_rows(suite, ids, ids[0], fmt),
+    )
+
+
 def micro(value: float) -> str:
     return f"{value:.2f} µs"
 
@@ -308,19 +318,13 @@ def main() -> None:
         "",
         "## Python (`bindings-py/benches/bench_eval.py`)",
         "",
-        *table(
-            ["implementation", "median", "p10", "p90", "vs cupcake eval"],
-            timing_rows(python, ["cupcake.eval", "cupcake.eval_async", "opa_wasmtime",
-                                 "opa_py_wasm"], "cupcake.eval", micro),
-        ),
+        *implementations(python, ["cupcake.eval", "cupcake.eval_async", "opa_wasmtime",
+                                  "opa_py_wasm"], "cupcake eval", micro),
         "",
         "One 1 MB event (a Write of 0.975 MB of source text):",
         "",
-        *table(
-            ["implementation", "median", "p10", "p90", "vs cupcake eval"],
-            timing_rows(python, ["cupcake.eval.1mb", "opa_py_wasm.1mb"], "cupcake.eval.1mb",
-                        milli),
-        ),
+        *implementations(python, ["cupcake.eval.1mb", "opa_py_wasm.1mb"], "cupcake eval",
+                         milli),
         "",
         "Event-loop lag with many calls in flight, on one asyncio loop:",
         "",
@@ -328,19 +332,13 @@ def main() -> None:
         "",
         "## Node (`bindings-js/bench/bench.mjs`)",
         "",
-        *table(
-            ["implementation", "median", "p10", "p90", "vs cupcake evaluate"],
-            timing_rows(node, ["cupcake.evaluate", "cupcake.evaluateSync", "opa_wasm"],
-                        "cupcake.evaluate", micro),
-        ),
+        *implementations(node, ["cupcake.evaluate", "cupcake.evaluateSync", "opa_wasm"],
+                         "cupcake evaluate", micro),
         "",
         "One 1 MB event (the same Write):",
         "",
-        *table(
-            ["implementation", "median", "p10", "p90", "vs cupcake evaluate"],
-            timing_rows(node, ["cupcake.evaluate.1mb", "opa_wasm.1mb"], "cupcake.evaluate.1mb",
-                        milli),
-        ),
+        *implementations(node, ["cupcake.evaluate.1mb", "opa_wasm.1mb"], "cupcake evaluate",
+                         milli),
         "",
         "Timer lag with many calls in flight, in one Node process:",
         "",

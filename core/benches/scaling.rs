@@ -14,8 +14,12 @@ use std::time::{Duration, Instant};
 use cupcake::{Engine, EngineOptions};
 use serde_json::json;
 
+#[path = "common/rss.rs"]
+mod rss;
 #[path = "common/standard.rs"]
 mod standard;
+
+use rss::rss_kib;
 
 struct Plan {
     window: Duration,
@@ -73,19 +77,6 @@ fn throughput(engine: &Engine, events: &[String], threads: usize, window: Durati
         stop.store(true, Ordering::Relaxed);
     });
     done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
-}
-
-/// Resident set size in KiB, from /proc (Linux only; 0 elsewhere).
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmRSS:"))
-                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 fn main() {

@@ -14,8 +14,12 @@ use std::time::Instant;
 use cupcake::{Engine, EngineOptions};
 use serde_json::json;
 
+#[path = "common/rss.rs"]
+mod rss;
 #[path = "common/standard.rs"]
 mod standard;
+
+use rss::rss_kib;
 
 /// Copies of the standard policies in the large set.
 const COPIES: usize = 10;
@@ -58,19 +62,6 @@ fn options(cache: &Path) -> EngineOptions {
 fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples[samples.len() / 2]
-}
-
-/// Resident set size in KiB, from /proc (Linux only; 0 elsewhere).
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix("VmRSS:"))
-                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 struct Sizes {

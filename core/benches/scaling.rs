@@ -14,11 +14,14 @@ use std::time::{Duration, Instant};
 use cupcake::{Engine, EngineOptions};
 use serde_json::json;
 
+#[path = "common/args.rs"]
+mod args;
 #[path = "common/rss.rs"]
 mod rss;
 #[path = "common/standard.rs"]
 mod standard;
 
+use args::BenchArgs;
 use rss::rss_kib;
 
 struct Plan {
@@ -29,13 +32,7 @@ struct Plan {
 
 impl Plan {
     fn from_args() -> Self {
-        let args: Vec<String> = std::env::args().skip(1).collect();
-        let full = args.iter().any(|arg| arg == "--bench");
-        let out = args
-            .iter()
-            .position(|arg| arg == "--out")
-            .and_then(|at| args.get(at + 1))
-            .map(PathBuf::from);
+        let BenchArgs { full, out } = BenchArgs::from_env();
         if full {
             Self {
                 window: Duration::from_secs(3),

@@ -14,11 +14,14 @@ use std::time::Instant;
 use cupcake::{Engine, EngineOptions};
 use serde_json::json;
 
+#[path = "common/args.rs"]
+mod args;
 #[path = "common/rss.rs"]
 mod rss;
 #[path = "common/standard.rs"]
 mod standard;
 
+use args::BenchArgs;
 use rss::rss_kib;
 
 /// Copies of the standard policies in the large set.
@@ -120,13 +123,7 @@ fn measure(label: &str, dir: &Path, scratch: &Path, sizes: &Sizes) -> serde_json
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let full = args.iter().any(|arg| arg == "--bench");
-    let out = args
-        .iter()
-        .position(|arg| arg == "--out")
-        .and_then(|at| args.get(at + 1))
-        .map(PathBuf::from);
+    let BenchArgs { full, out } = BenchArgs::from_env();
     let sizes = if full {
         Sizes {
             cold_runs: 5,

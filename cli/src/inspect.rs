@@ -22,7 +22,7 @@ pub(crate) struct InspectArgs {
 pub(crate) fn inspect(args: &InspectArgs) -> Result<()> {
     let engine = args.load.engine()?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report(&engine))?);
+        crate::outln!("{}", serde_json::to_string_pretty(&report(&engine))?);
         return Ok(());
     }
     let rows: Vec<[String; 4]> = engine
@@ -45,17 +45,17 @@ pub(crate) fn inspect(args: &InspectArgs) -> Result<()> {
         })
         .collect();
     print_table(["POLICY", "EVENTS", "TOOLS", "SIGNALS"], &rows);
-    println!();
-    println!("routes:  {}", engine.route_keys().join("  "));
-    println!(
+    crate::outln!();
+    crate::outln!("routes:  {}", engine.route_keys().join("  "));
+    crate::outln!(
         "signals: {}",
         none_if_empty(&engine.signal_names().join(", "))
     );
-    println!(
+    crate::outln!(
         "host builtins: {}",
         none_if_empty(&engine.host_builtins().join(", "))
     );
-    println!("self-protection: {}", self_protection(&engine));
+    crate::outln!("self-protection: {}", self_protection(&engine));
     Ok(())
 }
 
@@ -120,7 +120,7 @@ fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
             .zip(widths)
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
-        println!("{}", padded.join("  ").trim_end());
+        crate::outln!("{}", padded.join("  ").trim_end());
     };
     line(header.to_vec());
     for row in rows {
@@ -174,7 +174,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> ExitCode {
                 "message": f.message,
             })).collect::<Vec<_>>(),
         });
-        println!(
+        crate::outln!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
@@ -188,7 +188,7 @@ pub(crate) fn validate(args: &ValidateArgs) -> ExitCode {
                 finding.message
             );
         }
-        println!(
+        crate::outln!(
             "{}: {policies} policies, {errors} errors, {warnings} warnings",
             if failed { "failed" } else { "ok" }
         );
@@ -217,7 +217,7 @@ fn load_finding(err: &anyhow::Error) -> cupcake::Finding {
 
 fn fail(args: &ValidateArgs, message: &str) -> ExitCode {
     if args.json {
-        println!(
+        crate::outln!(
             "{}",
             json!({"ok": false, "errors": 1, "warnings": 0, "findings": [{"severity": "error", "file": ".", "line": null, "message": message}]})
         );

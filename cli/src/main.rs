@@ -1,9 +1,8 @@
 //! The `cupcake` command. Hook mode (`cupcake eval`) reads one event on stdin and always prints
 //! a response on stdout: on any failure, a blocking one (SPEC §12).
 #![expect(
-    clippy::print_stdout,
     clippy::print_stderr,
-    reason = "the CLI prints results on stdout and errors on stderr"
+    reason = "the CLI prints errors on stderr; stdout goes through `outln!`"
 )]
 
 mod env_vars;
@@ -11,6 +10,7 @@ mod eval;
 mod hex;
 mod init;
 mod inspect;
+mod output;
 mod remote;
 mod serve;
 mod signing;
@@ -166,12 +166,18 @@ struct CompileArgs {
 
 /// `cupcake compile`: writes a bundle that loads without OPA.
 fn compile(args: &CompileArgs) -> anyhow::Result<()> {
+    if let Some(bundle) = &args.load.bundle {
+        anyhow::bail!(
+            "compile builds a bundle from --policy-dir; --bundle {} names one already compiled, so there is nothing to compile (drop --bundle)",
+            bundle.display()
+        );
+    }
     cupcake::Engine::export_bundle(&args.load.policy_dir, &args.load.options()?, &args.output)?;
-    println!("cupcake: wrote {}", args.output.display());
+    crate::outln!("cupcake: wrote {}", args.output.display());
     if let Some(key) = &args.sign_key {
         let harness = args.load.options()?.harness.dir_name();
         let signature = signing::sign(key, &args.output, harness)?;
-        println!("cupcake: wrote {}", signature.display());
+        crate::outln!("cupcake: wrote {}", signature.display());
     }
     Ok(())
 }
@@ -208,6 +214,9 @@ fn main() -> ExitCode {
         Command::Keygen(args) => report(signing::keygen(&args)),
     };
     telemetry.finish();
+    if output::failed() {
+        return ExitCode::FAILURE;
+    }
     code
 }
 

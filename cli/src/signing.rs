@@ -54,7 +54,7 @@ pub(crate) fn keygen(args: &KeygenArgs) -> Result<()> {
         format!("{}\n", crate::hex::encode(key.verifying_key().as_bytes())),
     )
     .with_context(|| format!("cannot write {}", public_path.display()))?;
-    println!(
+    crate::outln!(
         "cupcake: wrote {} (keep it secret) and {} (give it to servers)",
         secret_path.display(),
         public_path.display()

@@ -398,3 +398,69 @@ fn bundle_loads_without_opa() {
         "cupcake compile",
     );
 }
+
+#[test]
+fn compile_refuses_a_bundle_to_compile() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let output = work.path().join("out.bundle");
+    let given = work.path().join("given.bundle");
+    std::fs::write(&given, b"any").expect("write");
+    let result = cupcake(
+        &[
+            "compile",
+            "--bundle",
+            given.to_str().expect("utf-8"),
+            "--output",
+            output.to_str().expect("utf-8"),
+        ],
+        b"",
+    );
+    assert!(!result.status.success(), "compile --bundle was accepted");
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("drop --bundle"), "{stderr}");
+    assert!(!output.exists(), "a bundle was written anyway");
+}
+
+/// Runs `cupcake <args>` with stdout a pipe whose reader has already gone, as in
+/// `cupcake inspect | head -0`.
+fn with_closed_stdout(args: &[&str]) -> (std::process::ExitStatus, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cupcake"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cupcake starts");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("cupcake finishes");
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_stdout_ends_the_output_without_a_panic() {
+    let project = repo().join("examples/project");
+    let project = project.to_str().expect("utf-8");
+    let work = tempfile::tempdir().expect("temp dir");
+    let bundle = work.path().join("policies.bundle");
+    let runs: [&[&str]; 4] = [
+        &["inspect", "--policy-dir", project],
+        &["inspect", "--json", "--policy-dir", project],
+        &["validate", "--policy-dir", project],
+        &[
+            "compile",
+            "--policy-dir",
+            project,
+            "--output",
+            bundle.to_str().expect("utf-8"),
+        ],
+    ];
+    for args in runs {
+        let (status, stderr) = with_closed_stdout(args);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(status.success(), "{args:?}: {status}: {stderr}");
+    }
+    assert!(bundle.is_file(), "compile still wrote the bundle");
+}

@@ -90,7 +90,7 @@ pub(crate) fn run(args: &InitArgs) -> Result<()> {
         .with_context(|| format!("resolving {}", args.dir.display()))?;
     for harness in harnesses {
         for written in wiring::wire(harness, &project, &cupcake)? {
-            println!(
+            crate::outln!(
                 "cupcake: {} hooks in {} (policies in {})",
                 harness.dir_name(),
                 written.display(),

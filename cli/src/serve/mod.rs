@@ -166,7 +166,7 @@ async fn listen(args: &ServeArgs, app: Arc<App>) -> Result<()> {
         .local_addr()
         .context("cannot read the bound address")?;
     // The first line on stdout, for scripts and tests that listen on port 0.
-    println!("cupcake serve: listening on http://{address}");
+    crate::outln!("cupcake serve: listening on http://{address}");
     let router = routes::router(Arc::clone(&app), args.max_body_bytes, args.max_concurrency);
     // Idle clients' rate-limit state is dropped every minute, so memory follows the clients
     // active recently.
@@ -211,7 +211,7 @@ async fn listen(args: &ServeArgs, app: Arc<App>) -> Result<()> {
             bail!("requests were still running {}s after the shutdown signal", grace.as_secs());
         }
     }
-    println!("cupcake serve: stopped");
+    crate::outln!("cupcake serve: stopped");
     Ok(())
 }
 

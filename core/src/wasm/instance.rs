@@ -36,6 +36,7 @@ impl PolicyInstance {
         loaded: &LoadedModule,
         builtins: Arc<Vec<Option<(String, crate::builtins::BuiltinFn)>>>,
     ) -> Result<Self> {
+        let _running = clock::Running::start();
         let mut state = HostState::new(loaded.limits.memory_bytes);
         state.builtins = builtins;
         let mut store = Store::new(&loaded.engine, state);
@@ -81,6 +82,7 @@ impl PolicyInstance {
 
     /// Calls a zero-argument export that returns a JSON value, e.g. `builtins` or `entrypoints`.
     pub fn dump_export(&mut self, which: Which) -> Result<serde_json::Value> {
+        let _running = clock::Running::start();
         let function = match which {
             Which::Builtins => self.exports.builtins.clone(),
             Which::Entrypoints => self.exports.entrypoints.clone(),
@@ -110,6 +112,7 @@ impl PolicyInstance {
         input: &[u8],
         loaded: &LoadedModule,
     ) -> Result<String> {
+        let _running = clock::Running::start();
         let input_len = self.write_input(input, loaded)?;
         let heap_after_input = self.base_heap + input_len;
         let result_addr = self

@@ -322,6 +322,20 @@ fn serve_refuses_bad_requests_with_typed_errors() {
     let refused: Value = serde_json::from_str(&body).expect("JSON");
     assert!(refused["response"].is_object(), "{refused}");
 
+    // Nesting the engine's limit refuses in hook mode is refused here too, although the
+    // server's own JSON parser would accept it.
+    let mut deep = bash("ls");
+    deep["tool_input"]["nested"] =
+        serde_json::from_str(&format!("{}{}", "[".repeat(100), "]".repeat(100))).expect("JSON");
+    let body = json!({"harness": "claude", "event": deep}).to_string();
+    let (status, body) = server.post("/v1/evaluate", &body, None);
+    assert_eq!(
+        (status, error_kind(&body).as_str()),
+        (422, "invalid_event"),
+        "{body}"
+    );
+    assert!(body.contains("nests deeper"), "{body}");
+
     let big = json!({"harness": "claude", "event": bash(&"x".repeat(4096))}).to_string();
     let (status, body) = server.post("/v1/evaluate", &big, None);
     assert_eq!(
@@ -350,7 +364,7 @@ fn serve_refuses_bad_requests_with_typed_errors() {
     let (_, text) = server.get("/metrics", None);
     assert!(
         text.contains(
-            r#"cupcake_evaluation_errors_total{harness="claude",error="invalid_event"} 1"#
+            r#"cupcake_evaluation_errors_total{harness="claude",error="invalid_event"} 2"#
         ),
         "{text}"
     );

@@ -248,13 +248,6 @@ impl Engine {
         self.decide_logged(started, event, Instances::Pooled)
     }
 
-    /// Evaluates one hook event given as a parsed JSON value.
-    pub fn evaluate_value(&self, event: Value) -> Result<Decision> {
-        let started = Instant::now();
-        let event = Event::from_value(event, self.harness);
-        self.decide_logged(started, event, Instances::Pooled)
-    }
-
     /// Evaluates like [`Engine::evaluate`] but on a brand-new WebAssembly instance that is
     /// dropped afterwards. Slow; it exists so tests can check that the pooled instances used by
     /// `evaluate` give exactly the same decisions (no evaluation sees another's memory).

@@ -381,10 +381,19 @@ fn decide(
         ));
     };
     let started = Instant::now();
-    let event = request.event;
-    // Kept for the failure answer, which depends on the event (a repeated Stop is allowed).
-    let event_for_failure = event.clone();
-    match engine.evaluate_value(event) {
+    // The engine takes the event as text, so the input limits of hook mode (size, nesting)
+    // apply to the server's events too; the value stays for the failure answer, which depends
+    // on the event (a repeated Stop is allowed).
+    let event_for_failure = request.event;
+    let text = serde_json::to_string(&event_for_failure).map_err(|err| {
+        refusal(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            format!("the event cannot be read: {err}"),
+            None,
+        )
+    })?;
+    match engine.evaluate(&text) {
         Ok(decision) => {
             app.metrics.decided(
                 harness.dir_name(),

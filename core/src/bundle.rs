@@ -5,14 +5,11 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::compiler;
 use crate::error::{Error, Result};
-use crate::metadata::{PolicyMetadata, Routing};
 use crate::opa;
 use crate::options::EngineOptions;
 use crate::policy::{self, Policy, PolicySet, Scope};
@@ -29,29 +26,15 @@ struct Manifest {
     tiers: Vec<TierManifest>,
 }
 
+/// One tier: its module's name in the archive, and the parts of its policy set that evaluating
+/// needs, as the engine's own types serialise them.
 #[derive(Serialize, Deserialize)]
 struct TierManifest {
     global: bool,
     module: String,
-    policies: Vec<PolicyManifest>,
-    signals: BTreeMap<String, SignalManifest>,
+    policies: Vec<Policy>,
+    signals: BTreeMap<String, DeclaredSignal>,
     builtins: BTreeMap<String, Value>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct PolicyManifest {
-    path: String,
-    package: String,
-    title: Option<String>,
-    id: Option<String>,
-    severity: Option<String>,
-    routing: Routing,
-}
-
-#[derive(Serialize, Deserialize)]
-struct SignalManifest {
-    command: String,
-    timeout_ms: u64,
 }
 
 /// Compiles the project at `path` (and the global directory the options name) with OPA and
@@ -70,10 +53,14 @@ pub fn export(path: &Path, options: &EngineOptions, output: &Path) -> Result<()>
     for (index, set) in sets.iter().enumerate() {
         let module = format!("module-{index}.wasm");
         if !set.policies.is_empty() {
-            let opa = opa::locate(options, set.rulebook.opa.as_ref())?;
-            let wasm = compiler::compile(&opa, set, options.limits.compile_timeout)?;
+            let opa = opa::locate(&options.opa_search(), set.rulebook.opa.as_ref())?;
+            let wasm = opa::build::compile(&opa, set, options.limits.compile_timeout)?;
             // Load it once here, so a bundle that cannot work (a missing builtin) is refused now.
-            crate::loader::load_wasm(&wasm, set.scope, options)?;
+            let source = crate::loader::Source::Compiled {
+                wasm: &wasm,
+                scope: set.scope,
+            };
+            crate::loader::load(&source, options)?;
             append(&mut archive, &module, &wasm, output)?;
         }
         tiers.push(tier_manifest(set, module));
@@ -109,40 +96,20 @@ fn tier_manifest(set: &PolicySet, module: String) -> TierManifest {
     let policies = set
         .policies
         .iter()
-        .map(|policy| PolicyManifest {
+        .map(|policy| Policy {
             path: policy
                 .path
                 .strip_prefix(&set.root)
                 .unwrap_or(&policy.path)
-                .display()
-                .to_string(),
-            package: policy.package.clone(),
-            title: policy.metadata.title.clone(),
-            id: policy.metadata.id.clone(),
-            severity: policy.metadata.severity.clone(),
-            routing: policy.metadata.routing.clone().unwrap_or_default(),
-        })
-        .collect();
-    let signals = set
-        .rulebook
-        .signals
-        .iter()
-        .map(|(name, signal)| {
-            let timeout_ms = u64::try_from(signal.timeout.as_millis()).unwrap_or(u64::MAX);
-            (
-                name.clone(),
-                SignalManifest {
-                    command: signal.command.clone(),
-                    timeout_ms,
-                },
-            )
+                .to_path_buf(),
+            ..policy.clone()
         })
         .collect();
     TierManifest {
         global: set.scope == Scope::Global,
         module,
         policies,
-        signals,
+        signals: set.rulebook.signals.clone(),
         builtins: set.rulebook.builtins.clone(),
     }
 }
@@ -227,36 +194,9 @@ pub fn read_from(reader: impl Read, path: &Path) -> Result<Vec<BundledTier>> {
 }
 
 fn tier_set(tier: TierManifest, root: &Path) -> PolicySet {
-    let policies = tier
-        .policies
-        .into_iter()
-        .map(|p| Policy {
-            path: PathBuf::from(p.path),
-            package: p.package,
-            metadata: PolicyMetadata {
-                title: p.title,
-                id: p.id,
-                severity: p.severity,
-                routing: Some(p.routing),
-            },
-        })
-        .collect();
-    let signals = tier
-        .signals
-        .into_iter()
-        .map(|(name, s)| {
-            (
-                name,
-                DeclaredSignal {
-                    command: s.command,
-                    timeout: Duration::from_millis(s.timeout_ms),
-                },
-            )
-        })
-        .collect();
     PolicySet {
         root: root.to_path_buf(),
-        policies,
+        policies: tier.policies,
         system: None,
         scope: if tier.global {
             Scope::Global
@@ -264,7 +204,7 @@ fn tier_set(tier: TierManifest, root: &Path) -> PolicySet {
             Scope::Project
         },
         rulebook: Rulebook {
-            signals,
+            signals: tier.signals,
             builtins: tier.builtins,
             ..Rulebook::default()
         },

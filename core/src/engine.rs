@@ -171,7 +171,11 @@ impl Engine {
             let wasm = tier.wasm;
             digest.module(scope, &wasm);
             let loaded = Tier::assemble(tier.set, |set| {
-                crate::loader::load_wasm(&wasm, set.scope, options)
+                let source = crate::loader::Source::Compiled {
+                    wasm: &wasm,
+                    scope: set.scope,
+                };
+                crate::loader::load(&source, options).map_err(|err| damaged_module(err, bundle))
             })?;
             match scope {
                 Scope::Global => global = Some(loaded),
@@ -511,5 +515,35 @@ impl PolicySetDigest {
                 let _ = write!(text, "{byte:02x}");
                 text
             })
+    }
+}
+
+/// Finds OPA the way [`Engine::new`] does when it has to compile, downloading it if
+/// `options.download_opa` allows, and returns the path of the binary that would compile.
+///
+/// ```no_run
+/// let options = cupcake::EngineOptions {
+///     download_opa: true,
+///     ..cupcake::EngineOptions::default()
+/// };
+/// let opa = cupcake::ensure_opa(&options)?;
+/// println!("compiling with {}", opa.display());
+/// # Ok::<(), cupcake::Error>(())
+/// ```
+pub fn ensure_opa(options: &EngineOptions) -> Result<std::path::PathBuf> {
+    crate::opa::locate(&options.opa_search(), None).map(|opa| opa.origin)
+}
+
+/// A bundle whose module wasmtime cannot compile or instantiate is a damaged file to replace,
+/// not a policy that failed: the module is what `cupcake compile` wrote.
+fn damaged_module(err: crate::Error, bundle: &Path) -> crate::Error {
+    match err {
+        crate::Error::Evaluation { reason } => crate::Error::config(
+            bundle,
+            format!(
+                "the bundle's module is damaged ({reason}); re-create it with `cupcake compile`"
+            ),
+        ),
+        other => other,
     }
 }

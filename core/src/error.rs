@@ -47,7 +47,7 @@ pub enum Error {
         /// What was being downloaded (for an unsupported platform, the release directory).
         url: String,
         /// What went wrong.
-        problem: crate::opa_download::DownloadProblem,
+        problem: DownloadProblem,
     },
 
     /// OPA rejected the policies, or a policy's metadata is invalid.
@@ -93,6 +93,21 @@ pub enum Error {
 }
 
 impl Error {
+    /// What a caller can do about the error, by name; the foreign bindings raise an exception
+    /// of this name. A failed download is `OpaNotFound`: either way there is no OPA to use.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidInput { .. } => "InvalidInput",
+            Self::Config { .. } => "Config",
+            Self::OpaNotFound { .. } | Self::OpaDownload { .. } => "OpaNotFound",
+            Self::PolicyCompile { .. } => "PolicyCompile",
+            Self::UnsupportedBuiltin { .. } => "UnsupportedBuiltin",
+            Self::Evaluation { .. } => "Evaluation",
+            Self::LimitExceeded { .. } => "LimitExceeded",
+            Self::Internal { .. } => "Internal",
+        }
+    }
+
     pub(crate) fn invalid_input(reason: impl Into<String>) -> Self {
         Self::InvalidInput {
             reason: reason.into(),
@@ -117,4 +132,65 @@ impl Error {
             reason: reason.to_string(),
         }
     }
+}
+
+/// What went wrong in a download. Whatever it is, nothing was installed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DownloadProblem {
+    /// No checksum is pinned for this platform, so nothing is downloaded.
+    #[error("no SHA-256 is pinned for OPA on {platform}, so cupcake does not download it there")]
+    UnsupportedPlatform {
+        /// `os/arch`, e.g. `freebsd/x86_64`.
+        platform: String,
+    },
+    /// No cache directory to install into.
+    #[error("no cache directory to install into; pass cache_dir")]
+    NoCacheDir,
+    /// The server answered with something other than 200.
+    #[error("the server answered HTTP {status}")]
+    Status {
+        /// The HTTP status code.
+        status: u16,
+    },
+    /// The connection failed or timed out.
+    #[error("{reason}")]
+    Transport {
+        /// What the HTTP client reported.
+        reason: String,
+    },
+    /// The connection closed before the announced length arrived.
+    #[error("the transfer stopped after {received} of {expected} bytes")]
+    Truncated {
+        /// Bytes received.
+        received: u64,
+        /// Bytes announced by `Content-Length`.
+        expected: u64,
+    },
+    /// The file is far larger than any OPA binary.
+    #[error("the file is larger than {limit} bytes")]
+    TooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+    },
+    /// The bytes are not the pinned release.
+    #[error("its SHA-256 is {actual}, not the pinned {expected}")]
+    Checksum {
+        /// The pinned SHA-256.
+        expected: String,
+        /// The SHA-256 of what arrived.
+        actual: String,
+    },
+    /// The file could not be written, synced or renamed.
+    #[error("cannot write it: {reason}")]
+    Write {
+        /// The I/O error, with its path.
+        reason: String,
+    },
+    /// The verified file does not run as OPA 1.x here.
+    #[error("the verified binary does not work here: {reason}")]
+    NotRunnable {
+        /// What running `opa version` reported.
+        reason: String,
+    },
 }

@@ -8,7 +8,6 @@
 //! routed to several events whose rules never check the event, and `opa check --strict`.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use crate::engine::Engine;
 use crate::options::{EngineOptions, Harness};
@@ -251,7 +250,7 @@ fn opa_check(set: &PolicySet, options: &EngineOptions, out: &mut Vec<Finding>) {
     if set.sources.is_empty() {
         return;
     }
-    let Ok(opa) = crate::opa::locate(options, set.rulebook.opa.as_ref()) else {
+    let Ok(opa) = crate::opa::locate(&options.opa_search(), set.rulebook.opa.as_ref()) else {
         out.push(Finding {
             severity: Severity::Warning,
             file: set.root.clone(),
@@ -263,32 +262,38 @@ fn opa_check(set: &PolicySet, options: &EngineOptions, out: &mut Vec<Finding>) {
     let Ok(work) = tempfile::tempdir() else {
         return;
     };
-    let Ok(copies) = crate::compiler::snapshot_sources(set, work.path()) else {
+    let Ok(copies) = crate::opa::build::snapshot_sources(set, work.path()) else {
         return;
     };
     // The copies call the redirected regex builtins; OPA knows them from these capabilities.
     let capabilities = work.path().join("capabilities.json");
-    if crate::redirect::write_capabilities(&opa.path, &capabilities, options.limits.compile_timeout)
-        .is_err()
-    {
+    let deadline = options.limits.compile_timeout;
+    if crate::opa::build::write_capabilities(&opa.path, &capabilities, deadline).is_err() {
         return;
     }
-    let mut command = Command::new(&opa.path);
-    command
-        .args(["check", "--strict", "--format", "json", "--capabilities"])
-        .arg(&capabilities)
-        .args(&copies)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let Ok(output) = command.output() else {
-        return;
+    let mut args: Vec<std::ffi::OsString> =
+        ["check", "--strict", "--format", "json", "--capabilities"]
+            .into_iter()
+            .map(Into::into)
+            .collect();
+    args.push(capabilities.into_os_string());
+    args.extend(copies.into_iter().map(PathBuf::into_os_string));
+    let ran = match crate::opa::run::run(&opa.path, &args, deadline) {
+        Ok(ran) => ran,
+        Err(failure) => {
+            out.push(Finding {
+                severity: Severity::Warning,
+                file: set.root.clone(),
+                line: None,
+                message: format!(
+                    "opa check --strict was skipped: {} {failure}",
+                    opa.origin.display()
+                ),
+            });
+            return;
+        }
     };
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let text = ran.text();
     let Ok(report) = serde_json::from_str::<serde_json::Value>(text.trim()) else {
         return;
     };

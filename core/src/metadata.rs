@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 
 /// What a policy's METADATA block says about it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct PolicyMetadata {
     /// `title`, if given.
     pub title: Option<String>,

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::opa_download::OpaRelease;
+use crate::opa::{self, OpaRelease};
 
 /// The agent whose hook events and response format the engine speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -151,6 +151,19 @@ pub struct EngineOptions {
     /// machine without OPA; it is not part of the foreign interface.
     #[doc(hidden)]
     pub opa_search_path: Option<Vec<PathBuf>>,
+}
+
+impl EngineOptions {
+    /// Where these options let OPA come from.
+    pub(crate) fn opa_search(&self) -> opa::Search<'_> {
+        opa::Search {
+            opa_path: self.opa_path.as_deref(),
+            download_opa: self.download_opa,
+            opa_release: self.opa_release.as_ref(),
+            cache_dir: self.cache_dir.as_deref(),
+            opa_search_path: self.opa_search_path.as_deref(),
+        }
+    }
 }
 
 impl Default for EngineOptions {

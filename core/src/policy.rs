@@ -44,14 +44,16 @@ impl Scope {
     }
 }
 
-/// One user policy file.
-#[derive(Debug, Clone)]
+/// One user policy file. A bundle's manifest carries it flat: `{path, package, title, id,
+/// severity, routing}`, the path relative to the policy root.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 pub struct Policy {
     /// Where it was read from.
     pub path: PathBuf,
     /// Its Rego package, e.g. `cupcake.policies.bash`.
     pub package: String,
     /// Its METADATA block.
+    #[serde(flatten)]
     pub metadata: PolicyMetadata,
 }
 

@@ -24,7 +24,7 @@ impl QueryModule {
         let opa = crate::opa::check(opa).map_err(|reason| Error::OpaNotFound {
             searched: format!("{}: {reason}", opa.display()),
             wanted: crate::opa::OPA_VERSION,
-            download: crate::opa_download::OPA_DOWNLOAD_VERSION.to_owned(),
+            download: crate::opa::OPA_DOWNLOAD_VERSION.to_owned(),
         })?;
         let work = tempfile::tempdir().map_err(|err| {
             Error::internal(format!("cannot create a temporary directory: {err}"))
@@ -39,9 +39,9 @@ impl QueryModule {
             files.push(file);
         }
         let limits = Limits::default();
-        let wasm = crate::compiler::build(
+        let wasm = crate::opa::build::build(
             &opa,
-            &crate::compiler::Build {
+            &crate::opa::build::Build {
                 work: work.path(),
                 files: &files,
                 entrypoints: &[entrypoint.to_string()],

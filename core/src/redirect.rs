@@ -3,16 +3,10 @@
 //! some Go rejects (`\C`), and answers *undefined* for a pattern it cannot compile, so a deny
 //! built on one silently never fires. Before compiling, cupcake renames each call of these
 //! builtins in (a copy of) the policy text to a host builtin with Go's semantics, declared to
-//! OPA through a capabilities file; an invalid pattern there is an evaluation error, which
+//! OPA through a capabilities file (`opa::build::write_capabilities`); an invalid pattern there is an evaluation error, which
 //! blocks in hook mode. Constant patterns are checked at load.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
 use serde_json::{json, Value};
-
-use crate::error::{Error, Result};
 
 /// OPA builtin → cupcake's host builtin, with the argument types OPA needs to type-check calls.
 const REDIRECTS: [(&str, &str, &[&str], &str); 3] = [
@@ -119,46 +113,16 @@ pub fn restore_names(text: &str) -> String {
         })
 }
 
-/// The capabilities file for `opa build`: everything this OPA supports, plus the host builtins.
-pub fn write_capabilities(opa: &Path, target: &Path, deadline: Duration) -> Result<()> {
-    let fail = |reason: String| Error::PolicyCompile {
-        file: opa.to_path_buf(),
-        line: None,
-        reason: format!(
-            "`opa capabilities --current` {reason}; check that this is a working OPA 1.x"
-        ),
-    };
-    let stdout = fs_err::File::create(target).map_err(Error::internal)?;
-    let mut command = Command::new(opa);
-    command
-        .args(["capabilities", "--current"])
-        .stdin(Stdio::null())
-        .stdout(stdout.into_parts().0)
-        .stderr(Stdio::null());
-    let mut child = crate::children::Group::spawn(&mut command)
-        .map_err(|err| fail(format!("could not run ({err})")))?;
-    match child.wait_with_deadline(deadline) {
-        None => return Err(fail(format!("ran longer than {} s", deadline.as_secs()))),
-        Some(status) if !status.success() => return Err(fail(format!("exited with {status}"))),
-        Some(_) => {}
-    }
-    let printed = crate::regular_file::read(target, crate::regular_file::META_CAP * 64)
-        .map_err(|problem| fail(format!("output unreadable: {problem}")))?;
-    let mut capabilities: Value =
-        serde_json::from_slice(&printed).map_err(|err| fail(format!("printed no JSON ({err})")))?;
-    let builtins = capabilities
-        .get_mut("builtins")
-        .and_then(Value::as_array_mut)
-        .ok_or_else(|| fail("listed no builtins".into()))?;
-    for (_, to, args, result) in REDIRECTS {
-        let args: Vec<Value> = args.iter().map(|kind| type_of(kind)).collect();
-        builtins.push(json!({
-            "name": to,
-            "decl": {"type": "function", "args": args, "result": type_of(result)},
-        }));
-    }
-    let text = serde_json::to_vec(&capabilities).map_err(Error::internal)?;
-    fs_err::write(target, text).map_err(Error::internal)
+/// The host builtins' declarations for OPA's capabilities file: name, argument types, result
+/// type.
+pub fn declarations() -> impl Iterator<Item = (&'static str, Vec<Value>, Value)> {
+    REDIRECTS.iter().map(|(_, to, args, result)| {
+        (
+            *to,
+            args.iter().map(|kind| type_of(kind)).collect(),
+            type_of(result),
+        )
+    })
 }
 
 fn type_of(kind: &str) -> Value {

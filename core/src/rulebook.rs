@@ -10,18 +10,32 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::opa_pin::OpaPin;
+use crate::opa::OpaPin;
 
 /// Default signal timeout when the rulebook gives none.
 const DEFAULT_SIGNAL_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A signal declared in the rulebook.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A signal declared in the rulebook. Bundles carry it as `{command, timeout_ms}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct DeclaredSignal {
     /// The shell command, run with `sh -c` from the policy directory.
     pub command: String,
     /// How long it may run before its process group is killed.
+    #[serde(rename = "timeout_ms", with = "milliseconds")]
     pub timeout: Duration,
+}
+
+/// A [`Duration`] as whole milliseconds.
+mod milliseconds {
+    use std::time::Duration;
+
+    pub fn serialize<S: serde::Serializer>(value: &Duration, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_u64(u64::try_from(value.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(input: D) -> Result<Duration, D::Error> {
+        serde::Deserialize::deserialize(input).map(Duration::from_millis)
+    }
 }
 
 /// What the rulebook says about self-protection (see the `guard` module).
@@ -189,7 +203,7 @@ fn parse_opa(path: &Path, value: Value) -> Result<OpaPin> {
     let sha256 = raw.sha256.map(|hash| hash.to_ascii_lowercase());
     if sha256
         .as_deref()
-        .is_some_and(|hash| !crate::opa_pin::is_sha256(hash))
+        .is_some_and(|hash| !crate::opa::pin::is_sha256(hash))
     {
         return Err(Error::config(
             path,

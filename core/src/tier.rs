@@ -49,7 +49,9 @@ impl Tier {
             let _span = tracing::info_span!("cupcake.load.discover").entered();
             policy::discover(path, options.harness, scope)?
         };
-        Self::assemble(set, |set| loader::load(set, options))
+        Self::assemble(set, |set| {
+            loader::load(&loader::Source::Policies(set), options)
+        })
     }
 
     /// Checks signal requirements, builds routes, and makes the pool with `make_pool` (only

@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use cupcake::ffi::CupcakeError;
 use cupcake::{Engine, EngineOptions, Harness};
 use libtest_mimic::{Failed, Trial};
 use serde_json::Value;
@@ -129,7 +128,7 @@ struct LazyEngine {
     path: std::path::PathBuf,
     harness: Harness,
     global_dir: Option<std::path::PathBuf>,
-    engine: OnceLock<Result<Engine, CupcakeError>>,
+    engine: OnceLock<Result<Engine, cupcake::Error>>,
 }
 
 impl LazyEngine {
@@ -150,18 +149,18 @@ impl LazyEngine {
         }
     }
 
-    fn get(&self) -> &Result<Engine, CupcakeError> {
+    fn get(&self) -> &Result<Engine, cupcake::Error> {
         self.engine.get_or_init(|| self.load(&self.path))
     }
 
     /// Another engine with this area's options, from `path`.
-    fn load(&self, path: &Path) -> Result<Engine, CupcakeError> {
+    fn load(&self, path: &Path) -> Result<Engine, cupcake::Error> {
         let options = EngineOptions {
             harness: self.harness,
             global_dir: self.global_dir.clone(),
             ..EngineOptions::default()
         };
-        Engine::new(path, options).map_err(CupcakeError::from)
+        Engine::new(path, options)
     }
 }
 
@@ -242,7 +241,7 @@ fn run_case(engine: &LazyEngine, case: &Value) -> Result<(), Failed> {
         case.get("want_error"),
         case.get("want_result"),
     ) {
-        (Err(err), Some(want), _) => expect_error(&CupcakeError::from(err), want),
+        (Err(err), Some(want), _) => expect_error(&err, want),
         (Err(err), None, _) => Err(format!("unexpected error: {err}").into()),
         (Ok(decision), Some(_), _) => {
             Err(format!("expected an error, got {:?}", decision.kind).into())
@@ -252,7 +251,7 @@ fn run_case(engine: &LazyEngine, case: &Value) -> Result<(), Failed> {
     }
 }
 
-fn expect_error(err: &CupcakeError, want: &Value) -> Result<(), Failed> {
+fn expect_error(err: &cupcake::Error, want: &Value) -> Result<(), Failed> {
     let kind = want["kind"].as_str().unwrap_or_default();
     check(err.kind() == kind, || {
         format!("expected a {kind} error, got {}: {err}", err.kind())

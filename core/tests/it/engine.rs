@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use cupcake::ffi::CupcakeError;
 use cupcake::{DecisionKind, Engine, EngineOptions};
 use libtest_mimic::{Failed, Trial};
 
@@ -38,10 +37,7 @@ pub fn trials() -> Vec<Trial> {
 fn kind_of(result: Result<Engine, cupcake::Error>) -> Result<(&'static str, String), Failed> {
     match result {
         Ok(_) => Err("engine loaded but should have failed".into()),
-        Err(err) => {
-            let err = CupcakeError::from(err);
-            Ok((err.kind(), err.to_string()))
-        }
+        Err(err) => Ok((err.kind(), err.to_string())),
     }
 }
 
@@ -176,7 +172,6 @@ fn stops_then_recovers(engine: &Engine, tool: &str, limit: &str) -> Result<(), F
     match engine.evaluate(&tool_event(tool)) {
         Ok(decision) => return Err(format!("{tool} finished: {decision:?}").into()),
         Err(err) => {
-            let err = CupcakeError::from(err);
             check(err.kind() == "LimitExceeded", || {
                 format!("{tool}: {} {err}", err.kind())
             })?;
@@ -231,7 +226,6 @@ fn input_caps_are_enforced() -> Result<(), Failed> {
                 return Err(format!("{name} event accepted: {:?}", decision.kind).into())
             }
             Err(err) => {
-                let err = CupcakeError::from(err);
                 check(err.kind() == "InvalidInput", || format!("{name}: {err}"))?;
             }
         }

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use cupcake::ffi::CupcakeError;
 use cupcake::{DecisionKind, DownloadProblem, Engine, EngineOptions, OpaRelease};
 use libtest_mimic::{Failed, Trial};
 use sha2::{Digest, Sha256};
@@ -43,6 +42,10 @@ pub fn trials() -> Vec<Trial> {
             bundle_loads_with_no_opa_anywhere,
         ),
         Trial::test("opa::a_warm_cache_needs_no_opa", a_warm_cache_needs_no_opa),
+        Trial::test(
+            "opa::a_bundle_with_a_damaged_module_is_a_config_error",
+            a_bundle_with_a_damaged_module_is_a_config_error,
+        ),
     ]
 }
 
@@ -185,7 +188,7 @@ fn expect_failure(
         || message.clone(),
     )?;
     check(message.contains("opa_path"), || message.clone())?;
-    let kind = CupcakeError::from(error).kind();
+    let kind = error.kind();
     check(kind == "OpaNotFound", || kind.to_string())?;
     let entries = scratch.bin_entries();
     check(entries.is_empty(), || {
@@ -201,9 +204,8 @@ fn without_download_a_missing_opa_is_opa_not_found() -> Result<(), Failed> {
         opa_search_path: Some(vec![empty]),
         ..scratch.options(None)
     };
-    let error = match Engine::new(tests_dir("conformance/verbs"), options) {
-        Ok(_) => return Err("engine loaded without any OPA".into()),
-        Err(error) => CupcakeError::from(error),
+    let Err(error) = Engine::new(tests_dir("conformance/verbs"), options) else {
+        return Err("engine loaded without any OPA".into());
     };
     let message = error.to_string();
     check(error.kind() == "OpaNotFound", || message.clone())?;
@@ -258,6 +260,35 @@ fn bundle_loads_with_no_opa_anywhere() -> Result<(), Failed> {
     })
 }
 
+fn a_bundle_with_a_damaged_module_is_a_config_error() -> Result<(), Failed> {
+    let scratch = Scratch::new()?;
+    let bundle = scratch.dir.path().join("verbs.bundle");
+    let real = EngineOptions {
+        opa_path: Some(real_opa()),
+        ..scratch.options(None)
+    };
+    Engine::export_bundle(tests_dir("conformance/verbs"), &real, &bundle)?;
+    // Overwrite the module's first section headers; the tar around it stays intact.
+    let mut bytes = std::fs::read(&bundle)?;
+    let start = bytes
+        .windows(4)
+        .position(|window| window == b"\0asm")
+        .ok_or("the bundle holds no WebAssembly module")?;
+    bytes[start + 8..start + 72].fill(0xff);
+    std::fs::write(&bundle, &bytes)?;
+    let Err(error) = Engine::from_bundle(&bundle, scratch.options(None)) else {
+        return Err("a bundle with a damaged module loaded".into());
+    };
+    check(error.kind() == "Config", || {
+        format!("{}: {error}", error.kind())
+    })?;
+    let message = error.to_string();
+    check(
+        message.contains("verbs.bundle") && message.contains("cupcake compile"),
+        || message.clone(),
+    )
+}
+
 fn a_warm_cache_needs_no_opa() -> Result<(), Failed> {
     let scratch = Scratch::new()?;
     let policies = scratch.dir.path().join("project");
@@ -285,10 +316,7 @@ fn a_warm_cache_needs_no_opa() -> Result<(), Failed> {
     )?;
     match Engine::new(&policies, scratch.options(None)) {
         Ok(_) => Err("a changed policy set loaded without any OPA".into()),
-        Err(error) => {
-            let error = CupcakeError::from(error);
-            check(error.kind() == "OpaNotFound", || error.to_string())
-        }
+        Err(error) => check(error.kind() == "OpaNotFound", || error.to_string()),
     }
 }
 

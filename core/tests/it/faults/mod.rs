@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use cupcake::ffi::CupcakeError;
 use cupcake::{DecisionKind, Engine, EngineOptions};
 use libtest_mimic::{Failed, Trial};
 
@@ -205,10 +204,7 @@ fn expect_example(engine: &Engine) -> Result<(), Failed> {
 fn kind_of(result: Result<Engine, cupcake::Error>) -> Result<(String, String), Failed> {
     match result {
         Ok(_) => Err("the engine loaded but should have failed".into()),
-        Err(err) => {
-            let err = CupcakeError::from(err);
-            Ok((err.kind().to_string(), err.to_string()))
-        }
+        Err(err) => Ok((err.kind().to_string(), err.to_string())),
     }
 }
 

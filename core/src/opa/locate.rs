@@ -2,63 +2,41 @@
 //! on `PATH`, `opa-<version>` in cupcake's cache directory, and — only when the caller opted
 //! in with `download_opa` — a download of the pinned release into that cache directory.
 //!
-//! Two entry points keep warm starts cheap: [`candidate`] only looks at files (its result keys
-//! the compile cache), while [`locate`] runs `opa version` and is called only when policies
-//! must actually be compiled.
+//! Two entry points keep warm starts cheap: [`cache_identity`] only looks at files (its result
+//! keys the compile cache), while [`locate`] runs `opa version` and is called only when
+//! policies must actually be compiled.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use crate::error::{Error, Result};
-use crate::opa_download::{self, DownloadProblem, OpaRelease};
-use crate::opa_pin::{self, OpaPin, VerifiedCopy};
-use crate::options::EngineOptions;
+use super::download::{self, OpaRelease};
+use super::pin::{self, OpaPin};
+use super::{check, Opa, OPA_VERSION};
+use crate::error::{DownloadProblem, Error, Result};
 
-/// The OPA release cupcake is built and tested against.
-pub const OPA_VERSION: &str = "1.22.2";
-/// How long `opa version` may take.
-const VERSION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-/// The OPA major version whose WebAssembly ABI cupcake speaks.
-const OPA_MAJOR: &str = "1";
-
-/// A located, version-checked OPA binary.
-#[derive(Debug, Clone)]
-pub struct Opa {
-    /// Path to the binary that runs: the private verified copy when a hash was checked.
-    pub path: PathBuf,
-    /// Its reported version, e.g. `1.22.2`.
-    pub version: String,
-    /// Keeps the verified copy alive while this value is.
-    pub copy: Option<VerifiedCopy>,
-    /// The binary that was found (what `path` is a copy of, if it is one).
-    pub origin: PathBuf,
-}
-
-/// Finds OPA the way [`crate::Engine::new`] does when it has to compile, downloading it if
-/// `options.download_opa` allows, and returns the path of the binary that would compile.
-///
-/// ```no_run
-/// let options = cupcake::EngineOptions {
-///     download_opa: true,
-///     ..cupcake::EngineOptions::default()
-/// };
-/// let opa = cupcake::ensure_opa(&options)?;
-/// println!("compiling with {}", opa.display());
-/// # Ok::<(), cupcake::Error>(())
-/// ```
-pub fn ensure_opa(options: &EngineOptions) -> Result<PathBuf> {
-    locate(options, None).map(|opa| opa.origin)
+/// Where the caller lets OPA come from: the part of [`EngineOptions`](crate::EngineOptions)
+/// about OPA, borrowed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Search<'a> {
+    /// A binary to use and nothing else.
+    pub opa_path: Option<&'a Path>,
+    /// Whether a missing OPA may be downloaded into the cache directory.
+    pub download_opa: bool,
+    /// The release a download fetches, when not the pinned one (tests).
+    pub opa_release: Option<&'a OpaRelease>,
+    /// Cupcake's cache directory, when not the user's.
+    pub cache_dir: Option<&'a Path>,
+    /// Directories searched instead of `PATH` (tests).
+    pub opa_search_path: Option<&'a [PathBuf]>,
 }
 
 /// Locates and version-checks OPA for a compile. An explicit path (the option, else the one
 /// the rulebook pins) must work; it is never silently replaced by another binary. When the
 /// rulebook pins a SHA-256, only a binary with that hash runs, and it runs from a private copy.
-pub fn locate(options: &EngineOptions, pin: Option<&OpaPin>) -> Result<Opa> {
+pub fn locate(options: &Search<'_>, pin: Option<&OpaPin>) -> Result<Opa> {
     let pinned_hash = pin.and_then(|pin| pin.sha256.as_deref());
     let explicit = options
         .opa_path
-        .as_ref()
-        .or_else(|| pin.and_then(|pin| pin.path.as_ref()));
+        .or_else(|| pin.and_then(|pin| pin.path.as_deref()));
     if let Some(path) = explicit {
         return prepare(path, pinned_hash).map_err(|found| match (found, pin) {
             (Refusal::Mismatch(why), Some(pin)) => {
@@ -112,16 +90,15 @@ pub fn locate(options: &EngineOptions, pin: Option<&OpaPin>) -> Result<Opa> {
 /// What keys the compile cache for the OPA a compile would use, found without running or
 /// hashing anything: the pinned SHA-256 when there is one (only a binary with that hash can
 /// compile), else the identity of the binary [`locate`] would try first.
-pub fn cache_identity(options: &EngineOptions, pin: Option<&OpaPin>) -> Option<String> {
+pub fn cache_identity(options: &Search<'_>, pin: Option<&OpaPin>) -> Option<String> {
     if let Some(hash) = pin.and_then(|pin| pin.sha256.as_deref()) {
         return Some(format!("sha256:{hash}"));
     }
     let explicit = options
         .opa_path
-        .as_ref()
-        .or_else(|| pin.and_then(|pin| pin.path.as_ref()));
+        .or_else(|| pin.and_then(|pin| pin.path.as_deref()));
     let path = match explicit {
-        Some(path) => path.is_file().then(|| path.clone()),
+        Some(path) => path.is_file().then(|| path.to_path_buf()),
         None => Places::new(options)
             .in_order()
             .find(|path| path.is_file())
@@ -152,7 +129,7 @@ fn prepare(path: &Path, expected: Option<&str>) -> std::result::Result<Opa, Refu
     let Some(expected) = expected else {
         return check(path).map_err(Refusal::Unusable);
     };
-    let copy = opa_pin::verified_copy(path, expected).map_err(Refusal::Mismatch)?;
+    let copy = pin::verified_copy(path, expected).map_err(Refusal::Mismatch)?;
     let mut opa = check(&copy.path).map_err(Refusal::Unusable)?;
     opa.copy = Some(copy);
     opa.origin = path.to_path_buf();
@@ -169,8 +146,8 @@ fn mismatch(pin: &OpaPin, found: &str) -> Error {
 }
 
 /// The release a download would fetch, whose hash a binary in cupcake's cache must have.
-fn cached_release(options: &EngineOptions) -> Option<OpaRelease> {
-    match &options.opa_release {
+fn cached_release(options: &Search<'_>) -> Option<OpaRelease> {
+    match options.opa_release {
         Some(release) => Some(release.clone()),
         None => OpaRelease::pinned().ok(),
     }
@@ -191,8 +168,8 @@ pub fn identity(path: &Path) -> Option<String> {
 
 /// Downloads the release the options name (the pinned one unless a test replaced it) into
 /// the cache directory.
-fn download(options: &EngineOptions, cached: Option<&Path>) -> Result<Opa> {
-    let release = match &options.opa_release {
+fn download(options: &Search<'_>, cached: Option<&Path>) -> Result<Opa> {
+    let release = match options.opa_release {
         Some(release) => release.clone(),
         None => OpaRelease::pinned()?,
     };
@@ -202,10 +179,10 @@ fn download(options: &EngineOptions, cached: Option<&Path>) -> Result<Opa> {
             problem: DownloadProblem::NoCacheDir,
         });
     };
-    opa_download::install(&release, bin_dir)
+    download::install(&release, bin_dir)
 }
 
-fn not_found(searched: String, options: &EngineOptions) -> Error {
+fn not_found(searched: String, options: &Search<'_>) -> Error {
     Error::OpaNotFound {
         searched,
         wanted: OPA_VERSION,
@@ -215,11 +192,10 @@ fn not_found(searched: String, options: &EngineOptions) -> Error {
 
 /// The release a download installs and the cache is searched for: the pinned one unless a
 /// test replaced it.
-fn download_version(options: &EngineOptions) -> &str {
+fn download_version<'a>(options: &Search<'a>) -> &'a str {
     options
         .opa_release
-        .as_ref()
-        .map_or(opa_download::OPA_DOWNLOAD_VERSION, |release| {
+        .map_or(download::OPA_DOWNLOAD_VERSION, |release| {
             release.version.as_str()
         })
 }
@@ -233,14 +209,14 @@ struct Places {
 }
 
 impl Places {
-    fn new(options: &EngineOptions) -> Self {
+    fn new(options: &Search<'_>) -> Self {
         let name = if cfg!(windows) { "opa.exe" } else { "opa" };
         let on_path = search_dirs(options)
             .into_iter()
             .map(|dir| dir.join(name))
             .collect();
-        let cached = opa_download::bin_dir(options.cache_dir.as_deref())
-            .map(|dir| dir.join(opa_download::cached_name(download_version(options))));
+        let cached = download::bin_dir(options.cache_dir)
+            .map(|dir| dir.join(download::cached_name(download_version(options))));
         Self { on_path, cached }
     }
 
@@ -270,9 +246,9 @@ impl Places {
 
 /// The directories of `PATH`, or those a test named instead. Locating binaries is the one use
 /// of the environment here: `PATH` decides which compiler runs, never what a policy decides.
-fn search_dirs(options: &EngineOptions) -> Vec<PathBuf> {
-    if let Some(dirs) = &options.opa_search_path {
-        return dirs.clone();
+fn search_dirs(options: &Search<'_>) -> Vec<PathBuf> {
+    if let Some(dirs) = options.opa_search_path {
+        return dirs.to_vec();
     }
     #[expect(
         clippy::disallowed_methods,
@@ -282,61 +258,4 @@ fn search_dirs(options: &EngineOptions) -> Vec<PathBuf> {
     path_var
         .map(|path| std::env::split_paths(&path).collect())
         .unwrap_or_default()
-}
-
-/// Runs `opa version` and accepts a 1.x release.
-pub fn check(path: &Path) -> std::result::Result<Opa, String> {
-    let output = run_version(path).map_err(|err| format!("cannot run: {err}"))?;
-    if !output.status.success() {
-        return Err(format!("`opa version` exited with {}", output.status));
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
-    let version = text
-        .lines()
-        .find_map(|line| line.strip_prefix("Version:"))
-        .map(|v| v.trim().trim_start_matches('v').to_string())
-        .ok_or_else(|| "`opa version` printed no version".to_string())?;
-    if version.split('.').next() != Some(OPA_MAJOR) {
-        return Err(format!("version {version} is not OPA {OPA_MAJOR}.x"));
-    }
-    if version != OPA_VERSION {
-        tracing::debug!(%version, tested = OPA_VERSION, "using a compatible OPA release");
-    }
-    Ok(Opa {
-        path: path.to_path_buf(),
-        version,
-        copy: None,
-        origin: path.to_path_buf(),
-    })
-}
-
-/// Runs `opa version` in its own process group, killed if it has not finished within
-/// [`VERSION_TIMEOUT`]: a binary that hangs must fail the load, not hold it.
-fn run_version(path: &Path) -> std::io::Result<std::process::Output> {
-    let mut command = Command::new(path);
-    command
-        .arg("version")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null());
-    let mut group = crate::children::Group::spawn(&mut command)?;
-    let status = group.wait_with_deadline(VERSION_TIMEOUT).ok_or_else(|| {
-        std::io::Error::new(
-            std::io::ErrorKind::TimedOut,
-            format!(
-                "`opa version` did not finish within {} s",
-                VERSION_TIMEOUT.as_secs()
-            ),
-        )
-    })?;
-    let mut stdout = Vec::new();
-    if let Some(pipe) = group.child().stdout.take() {
-        // `opa version` prints a few lines; the cap keeps a hostile binary from filling memory.
-        std::io::Read::read_to_end(&mut std::io::Read::take(pipe, 64 * 1024), &mut stdout)?;
-    }
-    Ok(std::process::Output {
-        status,
-        stdout,
-        stderr: Vec::new(),
-    })
 }

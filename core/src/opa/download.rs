@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
-use crate::opa::{self, Opa};
+use super::Opa;
+use crate::error::{DownloadProblem, Error, Result};
 
 /// The OPA release cupcake downloads. [`crate::OPA_VERSION`] is the release CI builds from
 /// source; the checksums of its published binaries could not be confirmed when this table was
@@ -114,67 +114,6 @@ impl OpaRelease {
     }
 }
 
-/// What went wrong in a download. Whatever it is, nothing was installed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DownloadProblem {
-    /// No checksum is pinned for this platform, so nothing is downloaded.
-    #[error("no SHA-256 is pinned for OPA on {platform}, so cupcake does not download it there")]
-    UnsupportedPlatform {
-        /// `os/arch`, e.g. `freebsd/x86_64`.
-        platform: String,
-    },
-    /// No cache directory to install into.
-    #[error("no cache directory to install into; pass cache_dir")]
-    NoCacheDir,
-    /// The server answered with something other than 200.
-    #[error("the server answered HTTP {status}")]
-    Status {
-        /// The HTTP status code.
-        status: u16,
-    },
-    /// The connection failed or timed out.
-    #[error("{reason}")]
-    Transport {
-        /// What the HTTP client reported.
-        reason: String,
-    },
-    /// The connection closed before the announced length arrived.
-    #[error("the transfer stopped after {received} of {expected} bytes")]
-    Truncated {
-        /// Bytes received.
-        received: u64,
-        /// Bytes announced by `Content-Length`.
-        expected: u64,
-    },
-    /// The file is far larger than any OPA binary.
-    #[error("the file is larger than {limit} bytes")]
-    TooLarge {
-        /// The cap, in bytes.
-        limit: u64,
-    },
-    /// The bytes are not the pinned release.
-    #[error("its SHA-256 is {actual}, not the pinned {expected}")]
-    Checksum {
-        /// The pinned SHA-256.
-        expected: String,
-        /// The SHA-256 of what arrived.
-        actual: String,
-    },
-    /// The file could not be written, synced or renamed.
-    #[error("cannot write it: {reason}")]
-    Write {
-        /// The I/O error, with its path.
-        reason: String,
-    },
-    /// The verified file does not run as OPA 1.x here.
-    #[error("the verified binary does not work here: {reason}")]
-    NotRunnable {
-        /// What running `opa version` reported.
-        reason: String,
-    },
-}
-
 /// The file name a downloaded OPA gets in cupcake's `bin` directory.
 pub fn cached_name(version: &str) -> String {
     format!("opa-{version}{}", std::env::consts::EXE_SUFFIX)
@@ -214,7 +153,7 @@ pub fn install(release: &OpaRelease, bin_dir: &Path) -> Result<Opa> {
     let partial = partial.into_temp_path();
     make_executable(&partial).map_err(write)?;
     let checked =
-        opa::check(&partial).map_err(|reason| fail(DownloadProblem::NotRunnable { reason }))?;
+        super::check(&partial).map_err(|reason| fail(DownloadProblem::NotRunnable { reason }))?;
     if checked.version != release.version {
         return Err(fail(DownloadProblem::NotRunnable {
             reason: format!(

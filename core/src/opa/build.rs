@@ -1,14 +1,17 @@
 //! Compiles a policy set to WebAssembly with the real OPA CLI (`opa build -t wasm`) and
-//! extracts `policy.wasm` from the bundle it writes.
+//! extracts `policy.wasm` from the bundle it writes. OPA is told about cupcake's host
+//! builtins by a capabilities file: what this OPA supports, plus the redirected builtins.
 
+use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::children::Group;
+use serde_json::{json, Value};
+
+use super::run::{run, RunFailure};
+use super::Opa;
 use crate::error::{Error, Result};
-use crate::opa::Opa;
 use crate::policy::PolicySet;
 
 /// Runs OPA over every file of `set` and returns the module bytes. OPA is killed, and the
@@ -59,44 +62,23 @@ pub(crate) struct Build<'a> {
 /// Runs OPA on `build` with cupcake's capabilities (the redirected builtins declared) and
 /// returns the module bytes.
 pub(crate) fn build(opa: &Opa, build: &Build<'_>, deadline: Duration) -> Result<Vec<u8>> {
-    let work = build.work;
-    let capabilities = work.join("capabilities.json");
-    crate::redirect::write_capabilities(&opa.path, &capabilities, deadline)?;
-    let bundle = work.join("bundle.tar.gz");
-    // Output goes to files, not pipes: nothing has to drain them while we wait.
-    let stdout_path = work.join("opa.stdout");
-    let stderr_path = work.join("opa.stderr");
-    let mut command = Command::new(&opa.path);
-    command.args(["build", "-t", "wasm"]);
+    let capabilities = build.work.join("capabilities.json");
+    write_capabilities(&opa.path, &capabilities, deadline)?;
+    let bundle = build.work.join("bundle.tar.gz");
+    let mut args: Vec<OsString> = vec!["build".into(), "-t".into(), "wasm".into()];
     for entrypoint in build.entrypoints {
-        command.args(["-e", entrypoint]);
+        args.extend(["-e".into(), entrypoint.into()]);
     }
-    command
-        .arg("-o")
-        .arg(&bundle)
-        .arg("--capabilities")
-        .arg(&capabilities)
-        .args(build.files)
-        .stdin(Stdio::null())
-        .stdout(
-            fs_err::File::create(&stdout_path)
-                .map_err(Error::internal)?
-                .into_parts()
-                .0,
-        )
-        .stderr(
-            fs_err::File::create(&stderr_path)
-                .map_err(Error::internal)?
-                .into_parts()
-                .0,
-        );
-    let mut opa_build = Group::spawn(&mut command).map_err(|err| Error::OpaNotFound {
-        searched: format!("{}: cannot run: {err}", opa.origin.display()),
-        wanted: crate::opa::OPA_VERSION,
-        download: crate::opa_download::OPA_DOWNLOAD_VERSION.to_owned(),
-    })?;
-    let Some(status) = opa_build.wait_with_deadline(deadline) else {
-        return Err(Error::PolicyCompile {
+    args.extend(["-o".into(), bundle.clone().into_os_string()]);
+    args.extend(["--capabilities".into(), capabilities.into_os_string()]);
+    args.extend(build.files.iter().map(|file| file.clone().into_os_string()));
+    let ran = run(&opa.path, &args, deadline).map_err(|failure| match failure {
+        RunFailure::Start(err) => Error::OpaNotFound {
+            searched: format!("{}: cannot run: {err}", opa.origin.display()),
+            wanted: super::OPA_VERSION,
+            download: super::OPA_DOWNLOAD_VERSION.to_owned(),
+        },
+        RunFailure::Deadline(_) => Error::PolicyCompile {
             file: build.root.to_path_buf(),
             line: None,
             reason: format!(
@@ -104,23 +86,50 @@ pub(crate) fn build(opa: &Opa, build: &Build<'_>, deadline: Duration) -> Result<
                 deadline.as_secs(),
                 opa.origin.display()
             ),
-        });
-    };
-    if !status.success() {
-        let stderr = fs_err::read(&stderr_path).unwrap_or_default();
-        let stdout = fs_err::read(&stdout_path).unwrap_or_default();
-        let (stderr, stdout) = (
-            String::from_utf8_lossy(&stderr),
-            String::from_utf8_lossy(&stdout),
-        );
-        let text = format!("{stderr}{stdout}");
+        },
+        RunFailure::Output(err) => Error::internal(format!("opa build: {err}")),
+    })?;
+    if !ran.status.success() {
         // OPA names the copies; the user needs the files they wrote.
         let copies = format!("{}/", build.copies.display());
-        let text = text.replace(&copies, &format!("{}/", build.root.display()));
+        let text = ran
+            .text()
+            .replace(&copies, &format!("{}/", build.root.display()));
         let text = crate::redirect::restore_names(&text);
         return Err(compile_error(build.root, text.trim()));
     }
     extract_wasm(&bundle)
+}
+
+/// Writes the capabilities file for `opa build` and `opa check` to `target`: everything this
+/// OPA supports (`opa capabilities --current`), plus the redirected host builtins.
+pub(crate) fn write_capabilities(opa: &Path, target: &Path, deadline: Duration) -> Result<()> {
+    let fail = |reason: String| Error::PolicyCompile {
+        file: opa.to_path_buf(),
+        line: None,
+        reason: format!(
+            "`opa capabilities --current` {reason}; check that this is a working OPA 1.x"
+        ),
+    };
+    let ran = run(opa, ["capabilities", "--current"], deadline)
+        .map_err(|failure| fail(failure.to_string()))?;
+    if !ran.status.success() {
+        return Err(fail(format!("exited with {}", ran.status)));
+    }
+    let mut capabilities: Value = serde_json::from_slice(&ran.stdout)
+        .map_err(|err| fail(format!("printed no JSON ({err})")))?;
+    let builtins = capabilities
+        .get_mut("builtins")
+        .and_then(Value::as_array_mut)
+        .ok_or_else(|| fail("listed no builtins".into()))?;
+    for (name, args, result) in crate::redirect::declarations() {
+        builtins.push(json!({
+            "name": name,
+            "decl": {"type": "function", "args": args, "result": result},
+        }));
+    }
+    let text = serde_json::to_vec(&capabilities).map_err(Error::internal)?;
+    fs_err::write(target, text).map_err(Error::internal)
 }
 
 /// Writes the text discovery read for each input file under `dir`, at its path relative to the

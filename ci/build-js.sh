@@ -25,8 +25,8 @@ if [ "${1:-}" = "--release" ]; then
   cargo_profile=(--release)
 fi
 
-log "building cupcake-core ($profile)"
-cargo build --quiet --locked -p cupcake-core "${cargo_profile[@]}"
+log "building cupcake-ffi ($profile)"
+cargo build --quiet --locked -p cupcake-ffi "${cargo_profile[@]}"
 
 # The library ships in a package of its own per platform (bindings-js/npm/<platform>/ here,
 # `<scope>/cupcake-<platform>` once packed), named as ci/matrix.json names release targets.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds libcupcake, regenerates the Python bindings (bindings-py/python/cupcake/_native/) and
 # installs the `cupcake` package, editable, into the tool venv. Uses the workspace target dir
-# and dev profile (release with `--release`, for the benchmarks), so only cupcake-core itself is
+# and dev profile (release with `--release`, for the benchmarks), so only cupcake-ffi itself is
 # ever rebuilt here. Prints cargo's output only
 # when the build fails.
 set -euo pipefail

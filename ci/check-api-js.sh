@@ -24,7 +24,7 @@ package="$REPO_ROOT/bindings-js"
 fresh="$(mktemp -d)"
 trap 'rm -rf "$fresh"' EXIT
 
-cargo build --quiet --locked -p cupcake-core
+cargo build --quiet --locked -p cupcake-ffi
 uniffi-bindgen-node-js generate "$CARGO_TARGET_DIR/debug/$library" \
   --crate-name cupcake --package-name cupcake-native --out-dir "$fresh/generated"
 

@@ -18,8 +18,8 @@ run_check() {
   fi
 }
 udl_copy() {
-  cmp -s interface.udl core/src/cupcake.udl ||
-    { echo "core/src/cupcake.udl differs from interface.udl: run \`just gen\`" >&2; return 1; }
+  cmp -s interface.udl ffi/src/cupcake.udl ||
+    { echo "ffi/src/cupcake.udl differs from interface.udl: run \`just gen\`" >&2; return 1; }
 }
 run_check "udl copy" udl_copy
 run_check "python api snapshot" bash ci/check-api-py.sh

@@ -3,8 +3,8 @@
 //! merges the verdicts (Halt > Deny > Block > Ask > Modify > Allow) and answers in the agent's
 //! own response format.
 //!
-//! [`Engine`] is the entry point: load once, evaluate many times. The `ffi` module exposes the
-//! same engine to Python and Node through UniFFI.
+//! [`Engine`] is the entry point: load once, evaluate many times. The `cupcake-ffi` crate
+//! exposes the same engine to Python and Node through UniFFI.
 
 mod aggregation;
 mod builtins;
@@ -17,7 +17,6 @@ mod dirs;
 mod engine;
 mod error;
 mod event;
-pub mod ffi;
 mod guard;
 mod harness;
 mod library;
@@ -62,8 +61,6 @@ pub use options::{EngineOptions, Harness, Limits};
 pub use policy::Policy;
 #[doc(hidden)]
 pub use query::QueryModule;
-
-use ffi::UniFfiTag;
 
 /// The aggregation entrypoint cupcake generates for the project policies at `path`. Not part of
 /// the API: the start-up benchmark gives `opa eval` exactly what cupcake compiles.

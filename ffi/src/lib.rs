@@ -1,5 +1,7 @@
-//! The foreign API declared in `interface.udl`: thin wrappers that convert arguments, delegate
-//! to [`crate::Engine`] and convert results and errors. No policy logic lives here.
+//! The foreign API declared in `interface.udl`, built as `libcupcake` for the Python and Node
+//! packages: thin wrappers that convert arguments, delegate to the engine (`cupcake-core`) and
+//! convert results and errors. No policy logic lives here; the async runtime the foreign event
+//! loops wait on does.
 
 mod error;
 mod runtime;
@@ -7,23 +9,21 @@ mod types;
 
 use std::sync::Arc;
 
+pub use engine::{DecisionKind, Harness};
 pub use error::CupcakeError;
 // The scaffolding's macros look the component tag up at the crate root.
 pub(crate) use scaffolding::UniFfiTag;
 pub use types::{Decision, EngineOptions, HookReply};
 
-pub use crate::decision::DecisionKind;
-pub use crate::options::Harness;
-
 /// An engine shared with foreign code.
 pub struct Engine {
-    inner: Arc<crate::Engine>,
+    inner: Arc<engine::Engine>,
 }
 
 impl Engine {
     /// Loads the policies found from `path`.
     pub fn new(path: String, options: EngineOptions) -> Result<Self, CupcakeError> {
-        let inner = crate::Engine::new(path, options.into_core())?;
+        let inner = engine::Engine::new(path, options.into_core())?;
         Ok(Self {
             inner: Arc::new(inner),
         })
@@ -31,7 +31,7 @@ impl Engine {
 
     /// Loads a bundle made by [`export_bundle`].
     pub fn from_bundle(bundle_path: String, options: EngineOptions) -> Result<Self, CupcakeError> {
-        let inner = crate::Engine::from_bundle(bundle_path, options.into_core())?;
+        let inner = engine::Engine::from_bundle(bundle_path, options.into_core())?;
         Ok(Self {
             inner: Arc::new(inner),
         })
@@ -72,14 +72,14 @@ pub fn parse_harness(name: String) -> Result<Harness, CupcakeError> {
 }
 
 /// The blocking response for an event that could not be evaluated (see
-/// [`crate::failure_response`]); `event_json` may be unparsable.
+/// [`engine::failure_response`]); `event_json` may be unparsable.
 #[expect(
     clippy::needless_pass_by_value,
     reason = "UniFFI hands foreign strings over by value"
 )]
 pub fn failure_response(harness: Harness, event_json: String, reason: String) -> HookReply {
     let event = serde_json::from_str::<serde_json::Value>(&event_json).ok();
-    crate::failure_response(harness, event.as_ref(), &reason).into()
+    engine::failure_response(harness, event.as_ref(), &reason).into()
 }
 
 /// Async calls a facade keeps pending in the native layer at once. Each completion costs the
@@ -105,7 +105,7 @@ pub fn export_bundle(
     options: EngineOptions,
     output: String,
 ) -> Result<(), CupcakeError> {
-    Ok(crate::Engine::export_bundle(
+    Ok(engine::Engine::export_bundle(
         path,
         &options.into_core(),
         output,
@@ -115,7 +115,7 @@ pub fn export_bundle(
 /// Finds OPA as a compile would (downloading it when `options.download_opa` is set) and
 /// returns its path.
 pub fn ensure_opa(options: EngineOptions) -> Result<String, CupcakeError> {
-    let path = crate::ensure_opa(&options.into_core())?;
+    let path = engine::ensure_opa(&options.into_core())?;
     path.into_os_string().into_string().map_err(|path| {
         let path = std::path::Path::new(&path).display().to_string();
         CupcakeError::Config {

@@ -4,10 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::decision::DecisionKind;
-use crate::options::{Harness, Limits};
+use engine::{DecisionKind, Harness, Limits};
 
-/// Foreign form of [`crate::EngineOptions`].
+/// Foreign form of [`engine::EngineOptions`].
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
     /// Which agent's events and responses to use.
@@ -27,9 +26,9 @@ pub struct EngineOptions {
 }
 
 impl EngineOptions {
-    pub(crate) fn into_core(self) -> crate::EngineOptions {
+    pub(crate) fn into_core(self) -> engine::EngineOptions {
         let defaults = Limits::default();
-        crate::EngineOptions {
+        engine::EngineOptions {
             harness: self.harness,
             opa_path: self.opa_path.map(PathBuf::from),
             protected_paths: Vec::new(),
@@ -53,7 +52,7 @@ impl EngineOptions {
     }
 }
 
-/// Foreign form of [`crate::Decision`].
+/// Foreign form of [`engine::Decision`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
     /// The winning kind.
@@ -76,7 +75,7 @@ pub struct Decision {
     pub exit_code: i32,
 }
 
-/// Foreign form of [`crate::Reply`]: what a hook prints and how it exits.
+/// Foreign form of [`engine::Reply`]: what a hook prints and how it exits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HookReply {
     /// JSON text for stdout.
@@ -87,8 +86,8 @@ pub struct HookReply {
     pub exit_code: i32,
 }
 
-impl From<crate::Reply> for HookReply {
-    fn from(reply: crate::Reply) -> Self {
+impl From<engine::Reply> for HookReply {
+    fn from(reply: engine::Reply) -> Self {
         Self {
             response: reply.response.to_string(),
             stderr: reply.stderr,
@@ -97,8 +96,8 @@ impl From<crate::Reply> for HookReply {
     }
 }
 
-impl From<crate::Decision> for Decision {
-    fn from(decision: crate::Decision) -> Self {
+impl From<engine::Decision> for Decision {
+    fn from(decision: engine::Decision) -> Self {
         Self {
             kind: decision.kind,
             reason: decision.reason,

@@ -63,22 +63,6 @@ pub enum CupcakeError {
     },
 }
 
-impl CupcakeError {
-    /// The variant name, as the generated bindings spell it (e.g. `InvalidInput`).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Self::InvalidInput { .. } => "InvalidInput",
-            Self::Config { .. } => "Config",
-            Self::OpaNotFound { .. } => "OpaNotFound",
-            Self::PolicyCompile { .. } => "PolicyCompile",
-            Self::UnsupportedBuiltin { .. } => "UnsupportedBuiltin",
-            Self::Evaluation { .. } => "Evaluation",
-            Self::LimitExceeded { .. } => "LimitExceeded",
-            Self::Internal { .. } => "Internal",
-        }
-    }
-}
-
 impl From<Error> for CupcakeError {
     fn from(error: Error) -> Self {
         let message = error.to_string();
@@ -111,15 +95,17 @@ mod tests {
 
     use super::*;
 
-    /// The foreign kind, checked against the kind the engine names.
+    /// The foreign variant's name (the exception the bindings raise), checked against the
+    /// kind the engine names.
     fn kind(error: Error) -> &'static str {
         let named = error.kind();
-        let foreign = CupcakeError::from(error).kind();
+        let foreign = format!("{:?}", CupcakeError::from(error));
+        let variant = foreign.split([' ', '{', '(']).next().unwrap_or_default();
         assert_eq!(
-            foreign, named,
+            variant, named,
             "the foreign error disagrees with the engine's kind"
         );
-        foreign
+        named
     }
 
     #[test]

@@ -232,14 +232,20 @@ fn without_download_a_missing_opa_is_opa_not_found() -> Result<(), Failed> {
     })
 }
 
-fn bundle_loads_with_no_opa_anywhere() -> Result<(), Failed> {
-    let scratch = Scratch::new()?;
+/// `conformance/verbs` compiled with the real OPA into `<scratch>/verbs.bundle`.
+fn verbs_bundle(scratch: &Scratch) -> Result<PathBuf, Failed> {
     let bundle = scratch.dir.path().join("verbs.bundle");
     let real = EngineOptions {
         opa_path: Some(real_opa()),
         ..scratch.options(None)
     };
     Engine::export_bundle(tests_dir("conformance/verbs"), &real, &bundle)?;
+    Ok(bundle)
+}
+
+fn bundle_loads_with_no_opa_anywhere() -> Result<(), Failed> {
+    let scratch = Scratch::new()?;
+    let bundle = verbs_bundle(&scratch)?;
     // No PATH directory, no cached OPA, an explicit path that does not exist, and a download
     // that could only fail: loading the bundle must not look for OPA at all.
     let options = EngineOptions {
@@ -262,12 +268,7 @@ fn bundle_loads_with_no_opa_anywhere() -> Result<(), Failed> {
 
 fn a_bundle_with_a_damaged_module_is_a_config_error() -> Result<(), Failed> {
     let scratch = Scratch::new()?;
-    let bundle = scratch.dir.path().join("verbs.bundle");
-    let real = EngineOptions {
-        opa_path: Some(real_opa()),
-        ..scratch.options(None)
-    };
-    Engine::export_bundle(tests_dir("conformance/verbs"), &real, &bundle)?;
+    let bundle = verbs_bundle(&scratch)?;
     // Overwrite the module's first section headers; the tar around it stays intact.
     let mut bytes = std::fs::read(&bundle)?;
     let start = bytes

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import cupcake
+
 from conftest import repo_path
 
 TASKS = Path("/proc/self/task")

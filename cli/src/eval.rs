@@ -138,15 +138,14 @@ fn decide(args: &EvalArgs, hook: &Hook, setup_problem: Option<String>) -> Result
         return server.decide(hook.harness(), &event, timeout);
     }
     let engine = args.load.engine().map_err(|err| format!("{err:#}"))?;
-    let decision = engine.evaluate(&input).map_err(|err| err.to_string())?;
+    let reply = engine
+        .evaluate(&input)
+        .map_err(|err| err.to_string())?
+        .reply;
     // The process ends right after the response is printed. Unmapping the module's code and
     // memories one by one in drop costs more than letting the kernel reclaim them at exit.
     std::mem::forget(engine);
-    Ok(Reply {
-        response: decision.response,
-        stderr: decision.stderr,
-        exit_code: decision.exit_code,
-    })
+    Ok(reply)
 }
 
 /// The input with `hook_event_name` set to the configured `name`; when the input is not a

@@ -29,8 +29,8 @@ fn pipeline(c: &mut Criterion) {
     group.bench_function("pooled", |b| {
         b.iter(|| {
             for event in &events {
-                let decision = engine.evaluate(black_box(event)).expect("evaluates");
-                black_box(decision.response.to_string());
+                let evaluation = engine.evaluate(black_box(event)).expect("evaluates");
+                black_box(evaluation.reply.response.to_string());
             }
         });
     });
@@ -39,20 +39,20 @@ fn pipeline(c: &mut Criterion) {
     group.bench_function("whole_set", |b| {
         b.iter(|| {
             for event in &events {
-                let decision = engine
+                let evaluation = engine
                     .evaluate_whole_set(black_box(event))
                     .expect("evaluates");
-                black_box(decision.response.to_string());
+                black_box(evaluation.reply.response.to_string());
             }
         });
     });
     group.bench_function("fresh_store", |b| {
         b.iter(|| {
             for event in &events {
-                let decision = engine
+                let evaluation = engine
                     .evaluate_on_fresh_instance(black_box(event))
                     .expect("evaluates");
-                black_box(decision.response.to_string());
+                black_box(evaluation.reply.response.to_string());
             }
         });
     });

@@ -127,11 +127,11 @@ fn events(standard: &Path) -> Vec<String> {
 /// One evaluation, summarised so that two runs of the same event compare equal.
 fn outcome(engine: &Engine, event: &str) -> String {
     match engine.evaluate(event) {
-        Ok(decision) => format!(
+        Ok(evaluation) => format!(
             "{} {} {}",
-            decision.kind.as_str(),
-            decision.reason,
-            decision.response
+            evaluation.decision.kind.as_str(),
+            evaluation.decision.reason,
+            evaluation.reply.response
         ),
         Err(err) => format!("error {err}"),
     }

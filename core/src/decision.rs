@@ -44,7 +44,7 @@ impl DecisionKind {
 
 /// The merged decision for one event, before it is put in a harness's words.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Synthesis {
+pub struct Decision {
     /// The winning kind.
     pub kind: DecisionKind,
     /// The reason shown to the user (empty for a plain allow).
@@ -59,7 +59,7 @@ pub struct Synthesis {
     pub updated_input: Option<Value>,
 }
 
-impl Synthesis {
+impl Decision {
     /// A plain allow carrying `context`.
     pub fn allow(context: Vec<String>) -> Self {
         Self {
@@ -74,7 +74,7 @@ impl Synthesis {
 }
 
 /// Applies the priority order to `buckets`.
-pub fn synthesize(buckets: Buckets) -> Synthesis {
+pub fn synthesize(buckets: Buckets) -> Decision {
     let verdict_buckets = [
         (DecisionKind::Halt, &buckets.halts),
         (DecisionKind::Deny, &buckets.denials),
@@ -89,15 +89,15 @@ pub fn synthesize(buckets: Buckets) -> Synthesis {
     if !buckets.modifications.is_empty() {
         return from_modifications(&buckets.modifications);
     }
-    Synthesis::allow(buckets.add_context)
+    Decision::allow(buckets.add_context)
 }
 
-fn from_verdicts(kind: DecisionKind, verdicts: &[Verdict]) -> Synthesis {
+fn from_verdicts(kind: DecisionKind, verdicts: &[Verdict]) -> Decision {
     let items: Vec<(&str, &str, &str)> = verdicts
         .iter()
         .map(|v| (v.rule_id.as_str(), v.reason.as_str(), v.severity.as_str()))
         .collect();
-    Synthesis {
+    Decision {
         kind,
         reason: combined_reason(&items),
         context: Vec::new(),
@@ -110,7 +110,7 @@ fn from_verdicts(kind: DecisionKind, verdicts: &[Verdict]) -> Synthesis {
     }
 }
 
-fn from_modifications(modifications: &[Modification]) -> Synthesis {
+fn from_modifications(modifications: &[Modification]) -> Decision {
     let mut ordered: Vec<&Modification> = modifications.iter().collect();
     // Stable: among equal priorities the earlier one keeps precedence.
     ordered.sort_by_key(|m| std::cmp::Reverse(m.priority));
@@ -122,7 +122,7 @@ fn from_modifications(modifications: &[Modification]) -> Synthesis {
         .iter()
         .map(|m| (m.rule_id.as_str(), m.reason.as_str(), m.severity.as_str()))
         .collect();
-    Synthesis {
+    Decision {
         kind: DecisionKind::Modify,
         reason: combined_reason(&items),
         context: Vec::new(),

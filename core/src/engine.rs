@@ -4,41 +4,25 @@
 use std::path::Path;
 use std::time::Instant;
 
-use serde_json::Value;
-
-use crate::decision::{self, DecisionKind, Synthesis};
+use crate::decision::{self, Decision};
 use crate::decision_log::{DecisionLog, Entry};
 use crate::error::Result;
 use crate::event::Event;
 use crate::guard::Guard;
-use crate::harness;
+use crate::harness::{self, Reply};
 use crate::observe::DECISIONS;
 use crate::options::{EngineOptions, Harness, Limits};
 use crate::policy::{Policy, Scope};
 use crate::tier::{Instances, Tier};
 use crate::verdict::Buckets;
 
-/// The outcome of one evaluation, including the harness-formatted response.
+/// One evaluation's result: the merged decision and the harness's reply carrying it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Decision {
-    /// The winning kind.
-    pub kind: DecisionKind,
-    /// The reason shown to the user.
-    pub reason: String,
-    /// `add_context` strings (on Allow).
-    pub context: Vec<String>,
-    /// Messages meant for the agent.
-    pub agent_messages: Vec<String>,
-    /// The rule ids that produced the decision.
-    pub rule_ids: Vec<String>,
-    /// The merged tool input, on Modify.
-    pub updated_input: Option<Value>,
-    /// The JSON to print on stdout for the harness.
-    pub response: Value,
-    /// Text to print on stderr (exit-code protocols read it); usually empty.
-    pub stderr: String,
-    /// The exit code the hook process ends with (2 blocks in exit-code protocols).
-    pub exit_code: i32,
+pub struct Evaluation {
+    /// What the policies decided.
+    pub decision: Decision,
+    /// The decision in the harness's words: stdout JSON, stderr text and exit code.
+    pub reply: Reply,
 }
 
 /// A loaded policy set, ready to evaluate events. `Engine` is `Send + Sync`.
@@ -47,8 +31,8 @@ pub struct Decision {
 /// use cupcake::{Engine, EngineOptions};
 ///
 /// let engine = Engine::new(".cupcake", EngineOptions::default())?;
-/// let decision = engine.evaluate(r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls"}}"#)?;
-/// println!("{}", decision.response);
+/// let evaluation = engine.evaluate(r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls"}}"#)?;
+/// println!("{}", evaluation.reply.response);
 /// # Ok::<(), cupcake::Error>(())
 /// ```
 pub struct Engine {
@@ -246,7 +230,7 @@ impl Engine {
     }
 
     /// Evaluates one hook event given as JSON text.
-    pub fn evaluate(&self, event_json: &str) -> Result<Decision> {
+    pub fn evaluate(&self, event_json: &str) -> Result<Evaluation> {
         let started = Instant::now();
         let event = Event::parse(event_json, &self.limits, self.harness);
         self.decide_logged(started, event, Instances::Pooled)
@@ -256,7 +240,7 @@ impl Engine {
     /// dropped afterwards. Slow; it exists so tests can check that the pooled instances used by
     /// `evaluate` give exactly the same decisions (no evaluation sees another's memory).
     #[doc(hidden)]
-    pub fn evaluate_on_fresh_instance(&self, event_json: &str) -> Result<Decision> {
+    pub fn evaluate_on_fresh_instance(&self, event_json: &str) -> Result<Evaluation> {
         let started = Instant::now();
         let event = Event::parse(event_json, &self.limits, self.harness);
         self.decide_logged(started, event, Instances::Fresh)
@@ -266,7 +250,7 @@ impl Engine {
     /// filters its decisions to the routed packages, instead of running only the routed
     /// packages. Tests check that the two always decide alike.
     #[doc(hidden)]
-    pub fn evaluate_whole_set(&self, event_json: &str) -> Result<Decision> {
+    pub fn evaluate_whole_set(&self, event_json: &str) -> Result<Evaluation> {
         let started = Instant::now();
         let event = Event::parse(event_json, &self.limits, self.harness);
         self.decide_logged(started, event, Instances::WholeSet)
@@ -285,7 +269,7 @@ impl Engine {
         started: Instant,
         event: Result<Event>,
         instances: Instances,
-    ) -> Result<Decision> {
+    ) -> Result<Evaluation> {
         let span = tracing::info_span!(
             "cupcake.evaluate",
             harness = self.harness.dir_name(),
@@ -309,7 +293,7 @@ impl Engine {
                 summary.as_ref(),
                 &self.policy_set,
                 took,
-                outcome.as_ref(),
+                outcome.as_ref().map(|evaluation| &evaluation.decision),
                 &span,
             );
         }
@@ -321,7 +305,7 @@ impl Engine {
             event: summary.as_ref(),
             policy_set: &self.policy_set,
             took,
-            outcome: outcome.as_ref(),
+            outcome: outcome.as_ref().map(|evaluation| &evaluation.decision),
         })?;
         outcome
     }
@@ -337,25 +321,15 @@ impl Engine {
         }
     }
 
-    fn decide(&self, mut event: Event, instances: Instances) -> Result<Decision> {
-        let synthesis = self.synthesize(&mut event, instances)?;
-        let reply = harness::reply(self.harness, &event.name, &synthesis);
-        Ok(Decision {
-            kind: synthesis.kind,
-            reason: synthesis.reason,
-            context: synthesis.context,
-            agent_messages: synthesis.agent_messages,
-            rule_ids: synthesis.rule_ids,
-            updated_input: synthesis.updated_input,
-            response: reply.response,
-            stderr: reply.stderr,
-            exit_code: reply.exit_code,
-        })
+    fn decide(&self, mut event: Event, instances: Instances) -> Result<Evaluation> {
+        let decision = self.synthesize(&mut event, instances)?;
+        let reply = harness::reply(self.harness, &event.name, &decision);
+        Ok(Evaluation { decision, reply })
     }
 
     /// Global tier first: its blocking verdicts are final. Otherwise its asks, modifications
     /// and context join the project's verdicts, and the usual priority order decides.
-    fn synthesize(&self, event: &mut Event, instances: Instances) -> Result<Synthesis> {
+    fn synthesize(&self, event: &mut Event, instances: Instances) -> Result<Decision> {
         let routing = tracing::info_span!("cupcake.route").entered();
         let guarded = self
             .guard
@@ -374,7 +348,7 @@ impl Engine {
                     denials: vec![denial],
                     ..Buckets::default()
                 }),
-                None => Synthesis::allow(Vec::new()),
+                None => Decision::allow(Vec::new()),
             });
         }
         // Preprocessing runs inside every evaluation, so no caller can skip it.

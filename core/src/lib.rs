@@ -40,10 +40,10 @@ mod wasm;
 
 pub use builtins::BuiltinTable;
 pub use children::kill_child_processes;
-pub use decision::DecisionKind;
+pub use decision::{Decision, DecisionKind};
 pub use decision_log::LogConfig;
 pub use dirs::global_config_dir;
-pub use engine::{ensure_opa, Decision, Engine};
+pub use engine::{ensure_opa, Engine, Evaluation};
 pub use error::{DownloadProblem, Error, Result};
 pub use harness::{event_name, failure_response, is_repeated_stop, Action, ActionKind, Reply};
 pub use lint::{lint, Finding, Severity};

@@ -52,7 +52,8 @@ impl EngineOptions {
     }
 }
 
-/// Foreign form of [`engine::Decision`].
+/// Foreign form of [`engine::Evaluation`]: the decision's fields and the reply's, with JSON
+/// values as text (UniFFI has no JSON type).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
     /// The winning kind.
@@ -96,8 +97,8 @@ impl From<engine::Reply> for HookReply {
     }
 }
 
-impl From<engine::Decision> for Decision {
-    fn from(decision: engine::Decision) -> Self {
+impl From<engine::Evaluation> for Decision {
+    fn from(engine::Evaluation { decision, reply }: engine::Evaluation) -> Self {
         Self {
             kind: decision.kind,
             reason: decision.reason,
@@ -105,9 +106,9 @@ impl From<engine::Decision> for Decision {
             agent_messages: decision.agent_messages,
             rule_ids: decision.rule_ids,
             updated_input: decision.updated_input.map(|value| value.to_string()),
-            response: decision.response.to_string(),
-            stderr: decision.stderr,
-            exit_code: decision.exit_code,
+            response: reply.response.to_string(),
+            stderr: reply.stderr,
+            exit_code: reply.exit_code,
         }
     }
 }

@@ -16,7 +16,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use cupcake::{Error, Harness};
+use cupcake::{Error, Evaluation, Harness};
 use serde_json::Value;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::ServiceBuilder;
@@ -394,7 +394,7 @@ fn decide(
         )
     })?;
     match engine.evaluate(&text) {
-        Ok(decision) => {
+        Ok(Evaluation { decision, reply }) => {
             app.metrics.decided(
                 harness.dir_name(),
                 decision.kind.as_str(),
@@ -410,9 +410,9 @@ fn decide(
                     agent_messages: decision.agent_messages,
                     updated_input: decision.updated_input,
                 },
-                response: decision.response,
-                stderr: decision.stderr,
-                exit_code: decision.exit_code,
+                response: reply.response,
+                stderr: reply.stderr,
+                exit_code: reply.exit_code,
                 policy_set: engine.policy_set().to_string(),
             })
         }

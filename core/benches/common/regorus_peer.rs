@@ -115,7 +115,7 @@ pub struct Plan {
 
 /// Cupcake's decision as the peer reports it: kind and sorted rule ids.
 pub fn cupcake_outcome(cupcake: &Engine, event: &str) -> (String, Vec<String>) {
-    let decision = cupcake.evaluate(event).expect("cupcake evaluates");
+    let decision = cupcake.evaluate(event).expect("cupcake evaluates").decision;
     let mut ids = decision.rule_ids.clone();
     ids.sort();
     (format!("{:?}", decision.kind), ids)

@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use cupcake::{Decision, DecisionKind, Engine, EngineOptions, Harness};
+use cupcake::{DecisionKind, Engine, EngineOptions, Evaluation, Harness};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -54,8 +54,10 @@ fn event_name(value: Option<&Value>) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
-fn check_decision(harness: Harness, event: &str, decision: &Decision) {
-    let response = decision
+fn check_decision(harness: Harness, event: &str, evaluation: &Evaluation) {
+    let decision = &evaluation.decision;
+    let response = evaluation
+        .reply
         .response
         .as_object()
         .expect("a response is always a JSON object");

@@ -13,7 +13,7 @@ use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
-use super::{deep_merge, synthesize, DecisionKind, Synthesis};
+use super::{deep_merge, synthesize, Decision, DecisionKind};
 use crate::options::Harness;
 use crate::verdict::{Buckets, Modification, Verdict};
 
@@ -262,7 +262,7 @@ proptest! {
         }
         // Allow carries every context string, in order, and only Allow carries any.
         if kind == DecisionKind::Allow {
-            prop_assert_eq!(&decision, &Synthesis::allow(buckets.add_context.clone()));
+            prop_assert_eq!(&decision, &Decision::allow(buckets.add_context.clone()));
         } else {
             prop_assert!(decision.context.is_empty());
             prop_assert!(!decision.reason.is_empty());
@@ -521,7 +521,7 @@ fn shuffle<T>(items: &mut [T], mut seed: u64) {
     }
 }
 
-fn decide(aggregation: &Map<String, Value>) -> Result<(Synthesis, String), String> {
+fn decide(aggregation: &Map<String, Value>) -> Result<(Decision, String), String> {
     let buckets = Buckets::from_aggregation(&Value::Object(aggregation.clone()))
         .map_err(|err| err.to_string())?;
     let decision = synthesize(buckets);

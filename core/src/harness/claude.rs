@@ -7,7 +7,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{Action, ActionKind, Catalog, McpNaming, Protocol, Reply};
-use crate::decision::{DecisionKind, Synthesis};
+use crate::decision::{Decision, DecisionKind};
 
 const EVENTS: &[&str] = &[
     "PreToolUse",
@@ -121,7 +121,7 @@ impl Protocol for Claude {
         Some(if before { action } else { action.after() })
     }
 
-    fn reply(&self, event: &str, decision: &Synthesis) -> Reply {
+    fn reply(&self, event: &str, decision: &Decision) -> Reply {
         Reply::json(response(event, decision))
     }
 
@@ -200,7 +200,7 @@ fn form(event: &str) -> Form {
     Form { block, context }
 }
 
-fn response(event: &str, decision: &Synthesis) -> Value {
+fn response(event: &str, decision: &Decision) -> Value {
     let form = form(event);
     let reason = decision.reason.as_str();
     let mut out = Map::new();

@@ -14,7 +14,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{Action, ActionKind, Catalog, McpNaming, Protocol, Reply};
-use crate::decision::{DecisionKind, Synthesis};
+use crate::decision::{Decision, DecisionKind};
 
 const EVENTS: &[&str] = &[
     // The CLI's `hookName`s.
@@ -126,7 +126,7 @@ impl Protocol for Cline {
         })
     }
 
-    fn reply(&self, event: &str, decision: &Synthesis) -> Reply {
+    fn reply(&self, event: &str, decision: &Decision) -> Reply {
         let reason = decision.reason.as_str();
         let refuse = |reason: String| Reply::json(json!({"cancel": true, "errorMessage": reason}));
         if !self.refuses(event) {

@@ -12,7 +12,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{Action, ActionKind, Catalog, McpNaming, Protocol, Reply};
-use crate::decision::{DecisionKind, Synthesis};
+use crate::decision::{Decision, DecisionKind};
 
 const EVENTS: &[&str] = &[
     "sessionStart",
@@ -162,7 +162,7 @@ impl Protocol for Copilot {
         })
     }
 
-    fn reply(&self, event: &str, decision: &Synthesis) -> Reply {
+    fn reply(&self, event: &str, decision: &Decision) -> Reply {
         Reply::json(response(event, decision))
     }
 
@@ -212,7 +212,7 @@ fn tool_action(tool: &str, event: &Map<String, Value>) -> Action {
     }
 }
 
-fn response(event: &str, decision: &Synthesis) -> Value {
+fn response(event: &str, decision: &Decision) -> Value {
     let form = form(event);
     let reason = decision.reason.as_str();
     let mut out = Map::new();

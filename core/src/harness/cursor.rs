@@ -6,7 +6,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{Action, ActionKind, Catalog, Protocol, Reply};
-use crate::decision::{DecisionKind, Synthesis};
+use crate::decision::{Decision, DecisionKind};
 
 const EVENTS: &[&str] = &[
     "beforeShellExecution",
@@ -81,7 +81,7 @@ impl Protocol for Cursor {
         })
     }
 
-    fn reply(&self, event: &str, decision: &Synthesis) -> Reply {
+    fn reply(&self, event: &str, decision: &Decision) -> Reply {
         Reply::json(response(event, decision))
     }
 
@@ -161,7 +161,7 @@ fn form(event: &str) -> Form {
     }
 }
 
-fn response(event: &str, decision: &Synthesis) -> Value {
+fn response(event: &str, decision: &Decision) -> Value {
     let reason = decision.reason.as_str();
     let agent_message = if decision.agent_messages.is_empty() {
         reason.to_string()

@@ -8,7 +8,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{Action, ActionKind, Catalog, McpNaming, Protocol, Reply};
-use crate::decision::{DecisionKind, Synthesis};
+use crate::decision::{Decision, DecisionKind};
 
 const EVENTS: &[&str] = &[
     "PreToolUse",
@@ -94,7 +94,7 @@ impl Protocol for Factory {
         })
     }
 
-    fn reply(&self, event: &str, decision: &Synthesis) -> Reply {
+    fn reply(&self, event: &str, decision: &Decision) -> Reply {
         response(event, decision)
     }
 
@@ -140,7 +140,7 @@ fn tool_action(tool: &str) -> Action {
     }
 }
 
-fn response(event: &str, decision: &Synthesis) -> Reply {
+fn response(event: &str, decision: &Decision) -> Reply {
     let reason = decision.reason.as_str();
     let kind = decision.kind;
     let mut out = Map::new();

@@ -7,7 +7,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{Action, ActionKind, Catalog, McpNaming, Protocol, Reply};
-use crate::decision::{DecisionKind, Synthesis};
+use crate::decision::{Decision, DecisionKind};
 
 const EVENTS: &[&str] = &[
     "SessionStart",
@@ -117,7 +117,7 @@ impl Protocol for Gemini {
         }
     }
 
-    fn reply(&self, event: &str, decision: &Synthesis) -> Reply {
+    fn reply(&self, event: &str, decision: &Decision) -> Reply {
         Reply::json(response(event, decision))
     }
 
@@ -173,7 +173,7 @@ fn tool_action(event: &Map<String, Value>) -> Option<Action> {
     })
 }
 
-fn response(event: &str, decision: &Synthesis) -> Value {
+fn response(event: &str, decision: &Decision) -> Value {
     let form = form(event);
     let reason = decision.reason.as_str();
     let mut out = Map::new();

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 pub use action::{Action, ActionKind};
 
-use crate::decision::{DecisionKind, Synthesis};
+use crate::decision::{Decision, DecisionKind};
 use crate::options::Harness;
 
 /// What a hook call answers: JSON on stdout, text on stderr and an exit code. Most agents read
@@ -85,7 +85,7 @@ pub(crate) trait Protocol: Sync {
     fn action(&self, name: &str, event: &Map<String, Value>) -> Option<Action>;
 
     /// The answer for `decision` on `event`.
-    fn reply(&self, event: &str, decision: &Synthesis) -> Reply;
+    fn reply(&self, event: &str, decision: &Decision) -> Reply;
 
     /// Whether a Deny on `event` actually stops something in this agent.
     fn refuses(&self, event: &str) -> bool;
@@ -196,7 +196,7 @@ pub(crate) fn protocol(harness: Harness) -> &'static dyn Protocol {
 }
 
 /// The answer for `decision` on `event`.
-pub fn reply(harness: Harness, event: &str, decision: &Synthesis) -> Reply {
+pub fn reply(harness: Harness, event: &str, decision: &Decision) -> Reply {
     protocol(harness).reply(event, decision)
 }
 
@@ -219,7 +219,7 @@ pub fn failure_response(harness: Harness, event: Option<&Value>, reason: &str) -
             "{reason} (the stop was allowed: this stop was already blocked once)"
         ));
     }
-    let decision = Synthesis {
+    let decision = Decision {
         kind: DecisionKind::Deny,
         reason: reason.to_string(),
         context: Vec::new(),

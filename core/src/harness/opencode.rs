@@ -15,7 +15,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{Action, ActionKind, Catalog, McpNaming, Protocol, Reply};
-use crate::decision::{DecisionKind, Synthesis};
+use crate::decision::{Decision, DecisionKind};
 
 const EVENTS: &[&str] = &[
     "tool.execute.before",
@@ -91,7 +91,7 @@ impl Protocol for OpenCode {
         })
     }
 
-    fn reply(&self, event: &str, decision: &Synthesis) -> Reply {
+    fn reply(&self, event: &str, decision: &Decision) -> Reply {
         let reason = decision.reason.as_str();
         let refuses = self.refuses(event);
         let mut out = Map::new();

@@ -8,7 +8,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{Action, ActionKind, Catalog, Protocol, Reply};
-use crate::decision::{DecisionKind, Synthesis};
+use crate::decision::{Decision, DecisionKind};
 
 const EVENTS: &[&str] = &[
     "pre_user_prompt",
@@ -94,7 +94,7 @@ impl Protocol for Windsurf {
         })
     }
 
-    fn reply(&self, event: &str, decision: &Synthesis) -> Reply {
+    fn reply(&self, event: &str, decision: &Decision) -> Reply {
         let refused = match decision.kind {
             _ if !self.refuses(event) => None,
             DecisionKind::Halt | DecisionKind::Deny | DecisionKind::Block => {

@@ -182,7 +182,7 @@ fn run_case(fixture: &Fixture, set: &str, case: &Value) -> Result<(), Failed> {
         .map_err(|err| format!("engine failed to load: {err}"))?;
     let event = event(case, &built.work)?;
     let want = case["want"][set].as_str().unwrap_or_default();
-    let decision = engine.evaluate(&event.to_string())?;
+    let decision = engine.evaluate(&event.to_string())?.decision;
     check(decision.kind.as_str() == want, || {
         let limit = &case["known_limit"][set];
         let hint = if limit.is_null() {

@@ -122,10 +122,10 @@ fn run_case(engine: &CaseEngine, index: usize, case: &Value) -> Result<(), Faile
                     format!("error does not name `{builtin}`: {message}")
                 })
             }
-            Ok(decision) if decision.context.is_empty() => Ok(()),
-            Ok(decision) => Err(format!(
+            Ok(evaluation) if evaluation.decision.context.is_empty() => Ok(()),
+            Ok(evaluation) => Err(format!(
                 "OPA reports an error, cupcake returned {:?}",
-                decision.context
+                evaluation.decision.context
             )
             .into()),
         };
@@ -133,7 +133,9 @@ fn run_case(engine: &CaseEngine, index: usize, case: &Value) -> Result<(), Faile
     let want = case
         .get("want")
         .ok_or("case has neither want nor want_error")?;
-    let decision = outcome.map_err(|err| format!("OPA returns {want}, cupcake failed: {err}"))?;
+    let decision = outcome
+        .map_err(|err| format!("OPA returns {want}, cupcake failed: {err}"))?
+        .decision;
     check(decision.kind == DecisionKind::Allow, || {
         format!("expected Allow with context, got {decision:?}")
     })?;

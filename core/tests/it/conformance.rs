@@ -243,10 +243,10 @@ fn run_case(engine: &LazyEngine, case: &Value) -> Result<(), Failed> {
     ) {
         (Err(err), Some(want), _) => expect_error(&err, want),
         (Err(err), None, _) => Err(format!("unexpected error: {err}").into()),
-        (Ok(decision), Some(_), _) => {
-            Err(format!("expected an error, got {:?}", decision.kind).into())
+        (Ok(evaluation), Some(_), _) => {
+            Err(format!("expected an error, got {:?}", evaluation.decision.kind).into())
         }
-        (Ok(decision), None, Some(want)) => compare(&decision, want),
+        (Ok(evaluation), None, Some(want)) => compare(&evaluation, want),
         (Ok(_), None, None) => Err("case has neither want_result nor want_error".into()),
     }
 }
@@ -262,7 +262,8 @@ fn expect_error(err: &cupcake::Error, want: &Value) -> Result<(), Failed> {
     })
 }
 
-fn compare(decision: &cupcake::Decision, want: &Value) -> Result<(), Failed> {
+fn compare(evaluation: &cupcake::Evaluation, want: &Value) -> Result<(), Failed> {
+    let (decision, reply) = (&evaluation.decision, &evaluation.reply);
     let strings = |items: &[String]| Value::from(items.to_vec());
     let actual = serde_json::json!({
         "kind": decision.kind.as_str(),
@@ -271,9 +272,9 @@ fn compare(decision: &cupcake::Decision, want: &Value) -> Result<(), Failed> {
         "agent_messages": strings(&decision.agent_messages),
         "rule_ids": strings(&decision.rule_ids),
         "updated_input": decision.updated_input.clone().unwrap_or(Value::Null),
-        "response": decision.response,
-        "exit_code": decision.exit_code,
-        "stderr": decision.stderr,
+        "response": reply.response,
+        "exit_code": reply.exit_code,
+        "stderr": reply.stderr,
     });
     for (key, expected) in want.as_object().expect("want_result is an object") {
         let got = &actual[key.as_str()];

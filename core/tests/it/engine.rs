@@ -75,12 +75,12 @@ fn empty_policy_dir() -> Result<(), Failed> {
         ..EngineOptions::default()
     };
     let engine = Engine::new(dir.path(), options)?;
-    let decision = engine.evaluate(r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf build"}}"#)?;
-    check(decision.kind == DecisionKind::Allow, || {
-        format!("{decision:?}")
+    let evaluation = engine.evaluate(r#"{"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf build"}}"#)?;
+    check(evaluation.decision.kind == DecisionKind::Allow, || {
+        format!("{evaluation:?}")
     })?;
-    check(decision.response == serde_json::json!({}), || {
-        decision.response.to_string()
+    check(evaluation.reply.response == serde_json::json!({}), || {
+        evaluation.reply.response.to_string()
     })
 }
 
@@ -94,7 +94,9 @@ fn project_or_cupcake_dir() -> Result<(), Failed> {
     )?;
     let event = r#"{"hook_event_name":"PreToolUse","tool_name":"Forbidden"}"#;
     for root in [dir.path().to_path_buf(), dir.path().join(".cupcake")] {
-        let decision = Engine::new(&root, EngineOptions::default())?.evaluate(event)?;
+        let decision = Engine::new(&root, EngineOptions::default())?
+            .evaluate(event)?
+            .decision;
         check(decision.kind == DecisionKind::Deny, || {
             format!("{}: {decision:?}", root.display())
         })?;
@@ -131,7 +133,8 @@ fn concurrent_evaluations() -> Result<(), Failed> {
                     });
                     let decision = engine
                         .evaluate(&event.to_string())
-                        .map_err(|err| err.to_string())?;
+                        .map_err(|err| err.to_string())?
+                        .decision;
                     if decision.kind != expected[index] {
                         return Err(format!(
                             "{}: expected {:?}, got {:?}",
@@ -178,7 +181,7 @@ fn stops_then_recovers(engine: &Engine, tool: &str, limit: &str) -> Result<(), F
             check(err.to_string().contains(limit), || format!("{tool}: {err}"))?;
         }
     }
-    let decision = engine.evaluate(&tool_event("Fine"))?;
+    let decision = engine.evaluate(&tool_event("Fine"))?.decision;
     check(decision.reason == "ordinary decision", || {
         format!("after {tool}: {decision:?}")
     })
@@ -222,15 +225,15 @@ fn input_caps_are_enforced() -> Result<(), Failed> {
     );
     for (name, event) in [("deep", deep), ("big", big)] {
         match engine.evaluate(&event) {
-            Ok(decision) => {
-                return Err(format!("{name} event accepted: {:?}", decision.kind).into())
+            Ok(evaluation) => {
+                return Err(format!("{name} event accepted: {:?}", evaluation.decision.kind).into())
             }
             Err(err) => {
                 check(err.kind() == "InvalidInput", || format!("{name}: {err}"))?;
             }
         }
     }
-    let decision = engine.evaluate(&tool_event("Forbidden"))?;
+    let decision = engine.evaluate(&tool_event("Forbidden"))?.decision;
     check(decision.kind == DecisionKind::Deny, || {
         format!("{decision:?}")
     })

@@ -212,11 +212,13 @@ fn unrouted_package_fails_alone() -> Result<(), Failed> {
     };
     let allowed = engine
         .evaluate(&event("ls"))
-        .map_err(|err| err.to_string())?;
+        .map_err(|err| err.to_string())?
+        .decision;
     check(allowed.rule_ids.is_empty(), || format!("{allowed:?}"))?;
     let denied = engine
         .evaluate(&event("no"))
-        .map_err(|err| err.to_string())?;
+        .map_err(|err| err.to_string())?
+        .decision;
     check(denied.rule_ids == ["ROUTED"], || format!("{denied:?}"))?;
     let whole = engine.evaluate_whole_set(&event("ls"));
     check(whole.is_err(), || {
@@ -271,10 +273,11 @@ fn varying_patterns() -> Result<(), Failed> {
                     let expected = regex::Regex::new(&pattern)
                         .map_err(|err| err.to_string())?
                         .is_match(&command);
-                    let pooled = engine.evaluate(&event).map_err(|err| err.to_string())?;
+                    let pooled = engine.evaluate(&event).map_err(|err| err.to_string())?.decision;
                     let fresh = engine
                         .evaluate_on_fresh_instance(&event)
-                        .map_err(|err| err.to_string())?;
+                        .map_err(|err| err.to_string())?
+                        .decision;
                     let denied = pooled.rule_ids == ["DYNAMIC"] && pooled.reason == pattern;
                     if denied != expected || pooled.kind != fresh.kind || pooled.reason != fresh.reason {
                         return Err(format!(

@@ -97,7 +97,7 @@ fn download_installs_a_binary_the_engine_compiles_with() -> Result<(), Failed> {
     let options = scratch.options(Some(release.clone()));
 
     let engine = Engine::new(tests_dir("conformance/verbs"), options.clone())?;
-    let decision = engine.evaluate(RM_EVENT)?;
+    let decision = engine.evaluate(RM_EVENT)?.decision;
     check(decision.kind == DecisionKind::Deny, || {
         format!("{decision:?}")
     })?;
@@ -133,7 +133,7 @@ fn download_installs_a_binary_the_engine_compiles_with() -> Result<(), Failed> {
     };
     let engine = Engine::new(tests_dir("conformance/verbs"), warm)?;
     check(
-        engine.evaluate(RM_EVENT)?.kind == DecisionKind::Deny,
+        engine.evaluate(RM_EVENT)?.decision.kind == DecisionKind::Deny,
         || "warm engine decided differently".into(),
     )?;
     let fetched = server.requests("good");
@@ -258,7 +258,7 @@ fn bundle_loads_with_no_opa_anywhere() -> Result<(), Failed> {
     };
     let engine = Engine::from_bundle(&bundle, options)?;
     check(
-        engine.evaluate(RM_EVENT)?.kind == DecisionKind::Deny,
+        engine.evaluate(RM_EVENT)?.decision.kind == DecisionKind::Deny,
         || "bundle decided differently".into(),
     )?;
     check(scratch.bin_entries().is_empty(), || {
@@ -305,7 +305,7 @@ fn a_warm_cache_needs_no_opa() -> Result<(), Failed> {
     // No OPA anywhere now: the entry compiled a moment ago is all a start needs.
     let engine = Engine::new(&policies, scratch.options(None))?;
     check(
-        engine.evaluate(RM_EVENT)?.kind == DecisionKind::Deny,
+        engine.evaluate(RM_EVENT)?.decision.kind == DecisionKind::Deny,
         || "the cached module decided differently".into(),
     )?;
     // A changed policy has no entry, and without OPA it cannot compile.

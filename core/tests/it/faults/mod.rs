@@ -186,7 +186,7 @@ fn real_opa() -> PathBuf {
 
 /// `event` gives `kind`, and for a Deny of rm, the original rule's reason.
 fn expect(engine: &Engine, event: &str, kind: DecisionKind, reason: &str) -> Result<(), Failed> {
-    let decision = engine.evaluate(event)?;
+    let decision = engine.evaluate(event)?.decision;
     check(
         decision.kind == kind && decision.reason.contains(reason),
         || format!("{event}: expected {kind:?} {reason:?}, got {decision:?}"),

@@ -133,7 +133,7 @@ impl Tier {
         )
     }
 
-    /// Evaluates `event` (already preprocessed) for the `routed` policies: runs their signals,
+    /// Evaluates the preprocessed event `body` for the `routed` policies: runs their signals,
     /// adds `signals` and `builtin_config` to the input, and returns the verdict buckets.
     pub fn evaluate(
         &self,

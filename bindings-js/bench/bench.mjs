@@ -16,13 +16,14 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 import { loadPolicy } from "@open-policy-agent/opa-wasm";
 
 import { Cupcake, Harness, export_bundle, version } from "../dist/index.js";
+import { nativeLibraryPath } from "../generated/native-library.js";
 
 const SAMPLES = 30;
 const SMOKE_SAMPLES = 2;
@@ -65,18 +66,20 @@ function peerVersion() {
 }
 
 /**
- * Which cargo profile built the library in generated/: it is a copy of the release or the debug
- * build in the target directory (ci/build-js.sh, with or without --release).
+ * Which cargo profile built the library this process loads: the platform package's copy is the
+ * release or the debug build in the target directory (ci/build-js.sh, with or without --release).
  */
 function libraryProfile() {
-  const name = readdirSync(join(packageDir, "generated")).find((file) =>
-    /^(lib)?cupcake\.(so|dylib|dll)$/.test(file),
-  );
-  if (name === undefined) return "unknown";
-  const library = readFileSync(join(packageDir, "generated", name));
+  let path;
+  try {
+    path = nativeLibraryPath();
+  } catch {
+    return "unknown";
+  }
+  const library = readFileSync(path);
   const target = process.env.CARGO_TARGET_DIR ?? join(repoRoot, "target");
   for (const profile of ["release", "debug"]) {
-    const candidate = join(target, profile, name);
+    const candidate = join(target, profile, basename(path));
     if (!existsSync(candidate) || statSync(candidate).size !== library.length) continue;
     if (readFileSync(candidate).equals(library)) return profile;
   }
@@ -234,7 +237,7 @@ function notes(eventCount, samples) {
       "policy.evaluate(event) in V8's WebAssembly: JSON.stringify of the event, the module's " +
       "evaluate entrypoint and JSON.parse of the raw aggregation; no routing, preprocessing, " +
       "synthesis or response",
-    `the cupcake library in bindings-js/generated/ is ${PROFILES[libraryProfile()]}`,
+    `the cupcake library the package loads (its platform package) is ${PROFILES[libraryProfile()]}`,
   ];
 }
 

@@ -23,7 +23,7 @@ fuzz_dir="$REPO_ROOT/core/fuzz"
 if [ "$#" -gt 0 ]; then
   targets=("$@")
 else
-  targets=(evaluate metadata sprintf builtins)
+  targets=(evaluate metadata sprintf builtins shell)
 fi
 sanitizer="${CUPCAKE_FUZZ_SANITIZER:-address}"
 

@@ -60,6 +60,8 @@ pub use opa::{OPA_DOWNLOAD_VERSION, OPA_VERSION};
 pub use options::{EngineOptions, Harness, Limits};
 pub use policy::Policy;
 #[doc(hidden)]
+pub use preprocess::{lexed_shell_commands, normalize_shell_whitespace};
+#[doc(hidden)]
 pub use query::QueryModule;
 
 /// The aggregation entrypoint cupcake generates for the project policies at `path`. Not part of

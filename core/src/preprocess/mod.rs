@@ -41,6 +41,22 @@ use serde_json::{Map, Value};
 use crate::harness::Action;
 use crate::options::Harness;
 
+/// The whitespace normaliser, for the `shell` fuzz target in `core/fuzz`. Not part of the API.
+#[doc(hidden)]
+pub fn normalize_shell_whitespace(command: &str) -> String {
+    shell::normalize_whitespace(command)
+}
+
+/// Each simple command the lexer reads in `script` (its words, then its write targets, with
+/// where each word's expansion starts), for the `shell` fuzz target. Not part of the API.
+#[doc(hidden)]
+pub fn lexed_shell_commands(script: &str) -> Vec<String> {
+    lexer::simple_commands(script)
+        .into_iter()
+        .map(|simple| format!("{:?} > {:?}", simple.words, simple.writes))
+        .collect()
+}
+
 /// Fields read by preprocessing, in priority order, for the file a tool acts on.
 const PATH_FIELDS: [&str; 3] = ["file_path", "path", "notebook_path"];
 

@@ -106,6 +106,33 @@ impl<'a> Lexer<'a> {
         self.chars.get(self.pos + ahead).copied()
     }
 
+    /// Where the code character `ahead` places from here sits, line continuations skipped:
+    /// the shell removes them before it reads operators, so `$\<newline>(` opens a
+    /// substitution and `$\<newline>HOME` expands.
+    fn code_index(&self, ahead: usize) -> usize {
+        let mut at = self.pos;
+        let mut left = ahead;
+        loop {
+            while self.chars.get(at) == Some(&'\\') && self.chars.get(at + 1) == Some(&'\n') {
+                at += 2;
+            }
+            if left == 0 {
+                return at;
+            }
+            at += 1;
+            left -= 1;
+        }
+    }
+
+    fn peek_code(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.code_index(ahead)).copied()
+    }
+
+    /// Moves past the next `count` code characters and the continuations among them.
+    fn skip_code(&mut self, count: usize) {
+        self.pos = self.code_index(count);
+    }
+
     fn finish(&mut self, command: &mut SimpleCommand) {
         if !command.words.is_empty() || !command.writes.is_empty() {
             self.out.push(std::mem::take(command));
@@ -126,13 +153,13 @@ impl<'a> Lexer<'a> {
                     self.finish(&mut command);
                     self.heredoc_bodies();
                 }
-                '&' if self.peek(1) == Some('>') => self.redirect(&mut command),
+                '&' if self.peek_code(1) == Some('>') => self.redirect(&mut command),
                 ';' | '|' | '&' => {
                     self.pos += 1;
                     self.finish(&mut command);
                 }
-                '(' if self.peek(1) == Some('(') && command.words.is_empty() => {
-                    self.pos += 2;
+                '(' if self.peek_code(1) == Some('(') && command.words.is_empty() => {
+                    self.skip_code(2);
                     self.arithmetic();
                 }
                 '(' => {
@@ -154,7 +181,7 @@ impl<'a> Lexer<'a> {
                         self.pos += 1;
                     }
                 }
-                '<' | '>' if self.peek(1) != Some('(') => self.redirect(&mut command),
+                '<' | '>' if self.peek_code(1) != Some('(') => self.redirect(&mut command),
                 _ => {
                     let start = self.pos;
                     let lexed = self.word();
@@ -185,25 +212,29 @@ impl<'a> Lexer<'a> {
     }
 
     fn redirect(&mut self, command: &mut SimpleCommand) {
-        let (width, writes, heredoc) = match (self.peek(0), self.peek(1), self.peek(2)) {
-            (Some('&'), _, Some('>')) => (3, true, None),
-            (Some('<'), Some('<'), Some('<')) => (3, false, None),
-            (Some('<'), Some('<'), Some('-')) => (3, false, Some(true)),
-            (Some('<'), Some('<'), _) => (2, false, Some(false)),
-            (Some('&' | '>'), Some('>' | '|' | '&'), _) | (Some('<'), Some('>'), _) => {
-                (2, true, None)
-            }
-            (Some('<'), Some('&'), _) => (2, false, None),
-            _ => (1, self.peek(0) == Some('>'), None),
-        };
-        let duplicates = width == 2 && self.peek(1) == Some('&');
-        self.pos += width;
+        // Continuations inside the operator vanish first: `<\<newline><` is `<<`.
+        let (width, writes, heredoc) =
+            match (self.peek_code(0), self.peek_code(1), self.peek_code(2)) {
+                (Some('&'), _, Some('>')) => (3, true, None),
+                (Some('<'), Some('<'), Some('<')) => (3, false, None),
+                (Some('<'), Some('<'), Some('-')) => (3, false, Some(true)),
+                (Some('<'), Some('<'), _) => (2, false, Some(false)),
+                (Some('&' | '>'), Some('>' | '|' | '&'), _) | (Some('<'), Some('>'), _) => {
+                    (2, true, None)
+                }
+                (Some('<'), Some('&'), _) => (2, false, None),
+                _ => (1, self.peek_code(0) == Some('>'), None),
+            };
+        let duplicates = width == 2 && self.peek_code(1) == Some('&');
+        self.skip_code(width);
         while matches!(self.peek(0), Some(' ' | '\t')) {
             self.pos += 1;
         }
+        // No target; `#` starts a comment here as anywhere a word could start (`>#f` is
+        // a syntax error in the shell, not a file named `#f`).
         if matches!(
             self.peek(0),
-            None | Some('\n' | ';' | '|' | '&' | '(' | ')' | '<' | '>')
+            None | Some('\n' | ';' | '|' | '&' | '(' | ')' | '<' | '>' | '#')
         ) {
             return;
         }
@@ -230,8 +261,8 @@ impl<'a> Lexer<'a> {
         };
         while let Some(c) = self.peek(0) {
             match c {
-                '<' | '>' if self.peek(1) == Some('(') && lexed.word.text.is_empty() => {
-                    self.pos += 2;
+                '<' | '>' if self.peek_code(1) == Some('(') && lexed.word.text.is_empty() => {
+                    self.skip_code(2);
                     lexed.word.mark(Expansion::Other);
                     self.nested();
                 }

@@ -12,8 +12,9 @@
 //! as code even inside double quotes, `$(…)` and backticks, are normalised like any other code,
 //! and so are comments and here-document bodies, where a quote character is no quote at all:
 //! when unsure, this collapses more, never less. Body lines keep their indentation. Unterminated
-//! quotes run to the end; the shell refuses such a command, so nothing is lost. The result is
-//! a fixed point: normalising it again changes nothing.
+//! quotes run to the end; the shell refuses such a command, so nothing is lost. A backtick
+//! substitution ends at the first unescaped backtick, whatever quote or comment it seems to be
+//! in, as the shell reads it. The result is a fixed point: normalising it again changes nothing.
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Context {
@@ -122,6 +123,26 @@ impl Normalizer<'_> {
 
     fn run(&mut self) {
         while let Some(c) = self.peek(0) {
+            // The shell ends a backtick substitution at the first unescaped backtick, before it
+            // reads the quotes and comments inside (`# c` ends there, as does an unclosed `'`).
+            if self.stack.contains(&Context::Backtick) {
+                match c {
+                    '\\' if self.peek(1) == Some('`') => {
+                        self.copy(2);
+                        continue;
+                    }
+                    '`' => {
+                        let opened = self
+                            .stack
+                            .iter()
+                            .rposition(|&context| context == Context::Backtick);
+                        self.stack.truncate(opened.unwrap_or_default());
+                        self.copy(1);
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
             match self.stack.last().copied() {
                 Some(Context::Single) => {
                     self.copy(1);
@@ -175,7 +196,8 @@ impl Normalizer<'_> {
                 self.copy(1);
                 self.stack.push(Context::Backtick);
             }
-            '$' if self.peek(1) == Some('(') => self.open_substitution(),
+            // Double quotes drop line continuations too, so `"$\<newline>(…)"` substitutes.
+            '$' if self.peek_code(1) == Some('(') => self.open_substitution(),
             _ => self.copy(1),
         }
     }
@@ -233,11 +255,7 @@ impl Normalizer<'_> {
             }
             '`' => {
                 self.copy(1);
-                if self.stack.last() == Some(&Context::Backtick) {
-                    self.stack.pop();
-                } else {
-                    self.stack.push(Context::Backtick);
-                }
+                self.stack.push(Context::Backtick);
             }
             '$' if self.peek_code(1) == Some('\'') => {
                 self.copy_code(2);

@@ -6,29 +6,31 @@ use super::{Expansion, Lexed, Lexer, MAX_DEPTH};
 
 impl Lexer<'_> {
     pub(super) fn dollar(&mut self, lexed: &mut Lexed, in_double_quotes: bool) {
-        match self.peek(1) {
-            Some('(') if self.peek(2) == Some('(') => {
-                self.pos += 3;
+        match self.peek_code(1) {
+            Some('(') if self.peek_code(2) == Some('(') => {
+                self.skip_code(3);
                 lexed.word.mark(Expansion::Other);
                 self.arithmetic();
             }
             Some('(') => {
-                self.pos += 2;
+                self.skip_code(2);
                 lexed.word.mark(Expansion::Other);
                 self.nested();
             }
             Some('{') => {
-                self.pos += 2;
+                self.skip_code(2);
                 lexed.word.mark(Expansion::Other);
                 self.parameter();
             }
             Some('\'') if !in_double_quotes => {
-                self.pos += 2;
+                self.skip_code(2);
                 lexed.quoted = true;
                 self.ansi_c(&mut lexed.word.text);
             }
             // `$"…"` is a translatable string: the quote that follows is read normally.
-            Some('"') if !in_double_quotes => self.pos += 1,
+            Some('"') if !in_double_quotes => self.skip_code(1),
+            // The name's continuations are removed by whoever reads on: the word loop, or
+            // the double-quoted one.
             Some(next) if next.is_ascii_alphanumeric() || "_@*#?$!-".contains(next) => {
                 lexed.word.mark(Expansion::Other);
                 lexed.word.text.push('$');

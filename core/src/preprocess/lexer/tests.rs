@@ -164,3 +164,49 @@ fn tail_shifts_the_expansion() {
     );
     assert_eq!(word.tail(100).text, "");
 }
+
+/// Found by the `shell` fuzz target: the shell removes a line continuation before it reads
+/// `$`'s operand, so these expand and substitute like `$HOME` and `$(rm -rf /)`.
+#[test]
+fn continuations_after_a_dollar_are_removed_first() {
+    let [command] = simple_commands("echo $\\\nHOME")
+        .try_into()
+        .expect("one command");
+    assert_eq!(
+        command.words[1],
+        Word {
+            text: "$HOME".into(),
+            expansion: Some((0, Expansion::Other)),
+        }
+    );
+    assert_eq!(
+        words("echo $\\\n(rm -rf /) \"$\\\n(rm -rf ~)\""),
+        [
+            vec!["rm", "-rf", "/"],
+            vec!["rm", "-rf", "~"],
+            vec!["echo", "", ""]
+        ]
+    );
+}
+
+/// Found by the `shell` fuzz target: after a redirection operator `#` starts a comment, as
+/// the shell reads it (which then refuses the redirection without a target).
+#[test]
+fn a_comment_after_a_redirection_is_no_target() {
+    assert_eq!(writes("echo hi >#x \"\nrm -rf y"), Vec::<String>::new());
+    assert_eq!(
+        words("echo hi >#x \"\nrm -rf y"),
+        [vec!["echo", "hi"], vec!["rm", "-rf", "y"]]
+    );
+}
+
+/// Found by the `shell` fuzz target: continuations inside an operator vanish before the
+/// shell reads it, so `<\<newline><-` opens a here-document like `<<-`.
+#[test]
+fn continuations_inside_operators_are_removed_first() {
+    assert_eq!(
+        words("cat <\\\n<\\\n-E\nrm -rf a\nE\nrm b"),
+        [vec!["cat"], vec!["rm", "b"]]
+    );
+    assert_eq!(writes("echo a >\\\n> log"), ["log"]);
+}

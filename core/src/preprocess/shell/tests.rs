@@ -26,6 +26,11 @@ fn line_continuations_vanish() {
     assert_eq!(normalize("r\\\nm -rf x"), "rm -rf x");
     // An escaped backslash before a newline is no continuation.
     assert_eq!(normalize("echo \\\\\nls"), "echo \\\\\nls");
+    // In double quotes `$\<newline>(` is a substitution, whose code is normalised.
+    assert_eq!(
+        normalize("echo \"$\\\n(rm   -rf a)\""),
+        "echo \"$(rm -rf a)\""
+    );
 }
 
 #[test]
@@ -147,4 +152,19 @@ fn normalising_is_idempotent() {
         let once = normalize(&input);
         assert_eq!(normalize(&once), once, "input {input:?}");
     }
+}
+
+/// Found by the `shell` fuzz target: the first unescaped backtick ends the substitution,
+/// even inside what looks like a comment or a quote there, so the quote after it is kept.
+#[test]
+fn a_backtick_ends_its_substitution_first() {
+    assert_eq!(
+        normalize("echo `echo  # c`  \"a   b\""),
+        "echo `echo # c` \"a   b\""
+    );
+    assert_eq!(
+        normalize("echo `echo 'x`  \"a   b\""),
+        "echo `echo 'x` \"a   b\""
+    );
+    assert_eq!(normalize("echo `echo \\`  a`  b"), "echo `echo \\` a` b");
 }

@@ -17,6 +17,7 @@ use crate::policy::PolicySet;
 /// Runs OPA over every file of `set` and returns the module bytes. OPA is killed, and the
 /// compile fails, if it runs longer than `deadline`.
 pub fn compile(opa: &Opa, set: &PolicySet, deadline: Duration) -> Result<Vec<u8>> {
+    crate::policy::check_constant_patterns(set)?;
     let work = tempfile::tempdir()
         .map_err(|err| Error::internal(format!("cannot create a temporary directory: {err}")))?;
     let sources = work.path().join("src");

@@ -31,6 +31,10 @@ pub fn trials() -> Vec<Trial> {
             unsupported_builtin_is_refused_at_load,
         ),
         Trial::test("engine::input_caps_are_enforced", input_caps_are_enforced),
+        Trial::test(
+            "engine::invalid_constant_pattern_is_refused_at_load",
+            invalid_constant_pattern_is_refused_at_load,
+        ),
     ]
 }
 
@@ -208,6 +212,22 @@ fn unsupported_builtin_is_refused_at_load() -> Result<(), Failed> {
     })?;
     check(
         message.contains("http.send") && message.contains("net.rego"),
+        || message.clone(),
+    )
+}
+
+/// The pattern check runs before OPA builds the set (and so on every cache miss): with an
+/// empty cache of its own, the load fails naming the file, the line and the pattern.
+fn invalid_constant_pattern_is_refused_at_load() -> Result<(), Failed> {
+    let cache = tempfile::tempdir()?;
+    let options = EngineOptions {
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..EngineOptions::default()
+    };
+    let (kind, message) = kind_of(Engine::new(tests_dir("fixtures/invalid_pattern"), options))?;
+    check(kind == "PolicyCompile", || format!("got {kind}: {message}"))?;
+    check(
+        message.contains("lookahead.rego:13") && message.contains("rm (?!-i)"),
         || message.clone(),
     )
 }

@@ -27,6 +27,10 @@ test-js:
 bench:
     bash ci/bench.sh
 
+# perf profiles of the missed benchmark targets, summed per part of the evaluation path (after bench).
+profile seconds="10":
+    bash ci/profile.sh {{seconds}}
+
 # One engine, a million evaluations: throughput and RSS every 100k, then a verdict on RSS growth.
 soak *args:
     bash ci/soak.sh {{args}}

@@ -106,22 +106,9 @@ impl<'a> Lexer<'a> {
         self.chars.get(self.pos + ahead).copied()
     }
 
-    /// Where the code character `ahead` places from here sits, line continuations skipped:
-    /// the shell removes them before it reads operators, so `$\<newline>(` opens a
-    /// substitution and `$\<newline>HOME` expands.
+    /// Where the code character `ahead` places from here sits (see `continuation`).
     fn code_index(&self, ahead: usize) -> usize {
-        let mut at = self.pos;
-        let mut left = ahead;
-        loop {
-            while self.chars.get(at) == Some(&'\\') && self.chars.get(at + 1) == Some(&'\n') {
-                at += 2;
-            }
-            if left == 0 {
-                return at;
-            }
-            at += 1;
-            left -= 1;
-        }
+        super::continuation::code_index(self.chars, self.pos, ahead)
     }
 
     fn peek_code(&self, ahead: usize) -> Option<char> {
@@ -148,6 +135,8 @@ impl<'a> Lexer<'a> {
         while let Some(c) = self.peek(0) {
             match c {
                 ' ' | '\t' => self.pos += 1,
+                // A continuation between words vanishes, so a `#` after it starts a comment.
+                '\\' if self.peek(1) == Some('\n') => self.pos += 2,
                 '\n' => {
                     self.pos += 1;
                     self.finish(&mut command);
@@ -227,8 +216,12 @@ impl<'a> Lexer<'a> {
             };
         let duplicates = width == 2 && self.peek_code(1) == Some('&');
         self.skip_code(width);
-        while matches!(self.peek(0), Some(' ' | '\t')) {
-            self.pos += 1;
+        loop {
+            match (self.peek(0), self.peek(1)) {
+                (Some(' ' | '\t'), _) => self.pos += 1,
+                (Some('\\'), Some('\n')) => self.pos += 2,
+                _ => break,
+            }
         }
         // No target; `#` starts a comment here as anywhere a word could start (`>#f` is
         // a syntax error in the shell, not a file named `#f`).

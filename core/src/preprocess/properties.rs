@@ -11,7 +11,6 @@ use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
-use super::lexer::{simple_commands, Word};
 use super::preprocess;
 use super::shell::normalize_whitespace;
 use crate::options::Harness;
@@ -206,14 +205,6 @@ fn event() -> impl Strategy<Value = Map<String, Value>> {
         })
 }
 
-/// Each simple command the lexer finds in `script`: its words and its write targets.
-fn words_of(script: &str) -> Vec<(Vec<Word>, Vec<Word>)> {
-    simple_commands(script)
-        .into_iter()
-        .map(|simple| (simple.words, simple.writes))
-        .collect()
-}
-
 fn harness() -> impl Strategy<Value = Harness> {
     prop_oneof![Just(Harness::Claude), Just(Harness::Cursor)]
 }
@@ -259,23 +250,6 @@ proptest! {
             command.push_str(word);
         }
         prop_assert_eq!(normalize_whitespace(&command), words.join(" "));
-    }
-
-    /// The two shell scanners agree. The normaliser and the lexer each track quotes,
-    /// substitutions, comments and here-documents on their own; if they ever disagreed on
-    /// where one starts or ends, the normaliser would collapse blanks inside what the lexer
-    /// reads as one word, and the destructive-command analysis (which reads the normalised
-    /// text) would see other words than the shell runs.
-    #[test]
-    fn normalising_keeps_the_words_the_lexer_reads(command in command()) {
-        let normalized = normalize_whitespace(&command);
-        prop_assert_eq!(
-            words_of(&normalized),
-            words_of(&command),
-            "input {:?}, normalised {:?}",
-            command,
-            normalized
-        );
     }
 
     /// Single-quoted text is kept byte for byte, whatever it holds.

@@ -69,21 +69,9 @@ impl Normalizer<'_> {
         self.chars.get(self.pos + ahead).copied()
     }
 
-    /// Where the code character `ahead` places from here sits, line continuations skipped:
-    /// the shell removes them before it reads operators, so `<\<newline><` is `<<`.
+    /// Where the code character `ahead` places from here sits (see `continuation`).
     fn code_index(&self, ahead: usize) -> usize {
-        let mut at = self.pos;
-        let mut left = ahead;
-        loop {
-            while self.chars.get(at) == Some(&'\\') && self.chars.get(at + 1) == Some(&'\n') {
-                at += 2;
-            }
-            if left == 0 {
-                return at;
-            }
-            at += 1;
-            left -= 1;
-        }
+        super::continuation::code_index(self.chars, self.pos, ahead)
     }
 
     fn peek_code(&self, ahead: usize) -> Option<char> {
@@ -213,9 +201,16 @@ impl Normalizer<'_> {
     }
 
     fn at_word_start(&self) -> bool {
-        self.gap.is_some()
-            || matches!(
-                self.out.chars().next_back(),
+        if self.gap.is_some() {
+            return true;
+        }
+        let mut before = self.out.chars().rev();
+        let last = before.next();
+        // An escaped operator (`\)`) is a literal character inside a word.
+        let escaped = before.take_while(|&c| c == '\\').count() % 2 == 1;
+        !escaped
+            && matches!(
+                last,
                 None | Some(' ' | '\t' | '\n' | ';' | '&' | '|' | '(' | ')' | '<' | '>' | '`')
             )
     }
@@ -333,11 +328,13 @@ impl Normalizer<'_> {
         if strip_tabs {
             self.copy_code(1);
         }
-        let delimiter = self.delimiter_ahead();
-        self.heredocs.push((delimiter, strip_tabs));
+        // No word after the operator (the shell refuses that), no here-document.
+        if let Some(delimiter) = self.delimiter_ahead() {
+            self.heredocs.push((delimiter, strip_tabs));
+        }
     }
 
-    fn delimiter_ahead(&self) -> String {
+    fn delimiter_ahead(&self) -> Option<String> {
         let mut at = self.code_index(0);
         let get = |at: usize| self.chars.get(at).copied();
         while matches!(get(at), Some(' ' | '\t')) {
@@ -345,11 +342,16 @@ impl Normalizer<'_> {
         }
         let mut delimiter = String::new();
         let mut quote = None;
+        // A quoted empty word (`<<''`) is a delimiter; nothing, or a continuation, is none.
+        let mut quoted = false;
         while let Some(c) = get(at) {
             at += 1;
             match (quote, c) {
                 (None, ' ' | '\t' | '\n' | ';' | '|' | '&' | '(' | ')' | '<' | '>') => break,
-                (None, '\'' | '"') => quote = Some(c),
+                (None, '\'' | '"') => {
+                    quote = Some(c);
+                    quoted = true;
+                }
                 (Some(open), _) if c == open => quote = None,
                 (None, '\\') if get(at) == Some('\n') => at += 1,
                 (None, '\\') => {
@@ -361,7 +363,7 @@ impl Normalizer<'_> {
                 _ => delimiter.push(c),
             }
         }
-        delimiter
+        (quoted || !delimiter.is_empty()).then_some(delimiter)
     }
 
     /// Copies the bodies of the here-documents opened on the line just ended. Lines keep

@@ -209,4 +209,14 @@ fn continuations_inside_operators_are_removed_first() {
         [vec!["cat"], vec!["rm", "b"]]
     );
     assert_eq!(writes("echo a >\\\n> log"), ["log"]);
+    // Between the operator and its target too: here there is no target at all.
+    assert_eq!(writes("echo a > \\\n)"), Vec::<String>::new());
+}
+
+/// Found by the property test: a `#` after a continuation between words starts a comment,
+/// but inside a word it is text.
+#[test]
+fn a_comment_after_a_continuation_is_a_comment() {
+    assert_eq!(words("echo a \\\n# rm -rf /"), [vec!["echo", "a"]]);
+    assert_eq!(words("echo a\\\n#b"), [vec!["echo", "a#b"]]);
 }

@@ -168,3 +168,22 @@ fn a_backtick_ends_its_substitution_first() {
     );
     assert_eq!(normalize("echo `echo \\`  a`  b"), "echo `echo \\` a` b");
 }
+
+/// Found by the property test: after an escaped `)` a `#` is inside the word, no comment,
+/// so the quote after it keeps its blanks.
+#[test]
+fn a_hash_after_an_escaped_operator_is_text() {
+    assert_eq!(normalize("echo \\)#'a  b'"), "echo \\)#'a  b'");
+    assert_eq!(normalize("echo )#'a  b'"), "echo )#'a b'");
+}
+
+/// Found by the property test: `<<` with no word after it opens no here-document (the shell
+/// refuses it), so the next line is code; `<<''` does open one, ended by an empty line.
+#[test]
+fn a_heredoc_needs_a_delimiter_word() {
+    assert_eq!(normalize("cat <<\\\n\n'a  b'"), "cat <<\n'a  b'");
+    assert_eq!(
+        normalize("cat <<''\n a   b\n\nrm   x"),
+        "cat <<''\n a b\n\nrm x"
+    );
+}

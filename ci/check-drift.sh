@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fails when a generated artefact no longer matches its definition: the UDL copy inside core/,
+# Fails when a generated artefact no longer matches its definition: the UDL copy inside ffi/,
 # and the committed Python and TypeScript API snapshots. Counts each check as one test.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates everything derived from interface.udl: the copy inside ffi/, the Python package
-# (maturin + UniFFI) and the Node package (uniffi-bindgen-node-js). Snapshots are not touched:
-# review the diff of `ci/check-drift.sh`, then update them with the --update flags.
+# Regenerates everything derived from interface.udl: the Python package (maturin + UniFFI) and
+# the Node package (uniffi-bindgen-node-js). Snapshots are not touched: review the diff of
+# `ci/check-drift.sh`, then update them with the --update flags.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
-cp interface.udl ffi/src/cupcake.udl
 bash ci/build-py.sh
 bash ci/build-js.sh

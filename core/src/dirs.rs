@@ -40,7 +40,7 @@ pub(crate) fn home() -> Result<PathBuf> {
         })
 }
 
-/// `~/.cache/cupcake`: compiled policies.
+/// `~/.cache/cupcake`: compiled policies, and OPA when cupcake downloads it.
 pub fn cache_dir() -> Result<PathBuf> {
     home().map(|home| home.join(".cache").join("cupcake"))
 }

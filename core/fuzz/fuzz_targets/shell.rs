@@ -1,9 +1,8 @@
-//! The two shell scanners: the whitespace normaliser (which decides what is quoted and what is
-//! code, to collapse blanks only in code) and the lexer of the destructive-command analysis
-//! (which splits the same text into commands and words). The analysis reads the normalised
-//! command, so the scanners must agree on every quote, substitution, comment and
-//! here-document: normalising must leave the lexer's commands and words exactly as they were.
-//! Also checked: the normalised text is a fixed point.
+//! The whitespace normaliser collapses what the lexer marks as blanks outside quotes, and the
+//! destructive-command analysis lexes the normalised command, so normalising must leave the
+//! lexer's commands and words exactly as they were: collapsing a blank the lexer misplaced
+//! (inside what a second reading takes for quotes) would change them. Also checked: the
+//! normalised text is a fixed point.
 #![no_main]
 
 use cupcake::{lexed_shell_commands, normalize_shell_whitespace};

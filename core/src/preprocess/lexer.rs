@@ -1,9 +1,11 @@
-//! Splits a shell command line into simple commands (a program and its words) the way a
-//! POSIX shell would tokenise it, for the destructive-command analysis. Commands are split
-//! on `;`, `&`, `&&`, `|`, `||`, newlines and parentheses; words lose their quotes and
-//! escapes (so `\rm`, `"rm"` and `r'm'` all read `rm`); commands inside `$(…)`, backticks
-//! and `<(…)` are listed too, as are the bodies' substitutions of unquoted here-documents.
-//! Output redirection targets are kept per command, since `> file` truncates it.
+//! The one shell scanner. Splits a shell command line into simple commands (a program and its
+//! words) the way a POSIX shell would tokenise it, for the destructive-command analysis and the
+//! self-protection guard; while reading, it marks which characters are blanks outside quotes,
+//! for the whitespace normaliser (`layout`). Commands are split on `;`, `&`, `&&`, `|`, `||`,
+//! newlines and parentheses; words lose their quotes and escapes (so `\rm`, `"rm"` and `r'm'`
+//! all read `rm`); commands inside `$(…)`, backticks and `<(…)` are listed too, as are the
+//! bodies' substitutions of unquoted here-documents. Output redirection targets are kept per
+//! command, since `> file` truncates it.
 //!
 //! This is a tokeniser, not a shell: nothing is expanded. A word records where its first
 //! unquoted expansion (glob, `$`, `~`, braces, substitution) begins, so callers can tell the
@@ -15,6 +17,9 @@
 const MAX_DEPTH: usize = 64;
 
 mod expansion;
+mod layout;
+
+pub(crate) use layout::{layout, Mark};
 
 /// What kind of expansion a word contains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,6 +94,8 @@ struct Lexer<'a> {
     depth: usize,
     out: Vec<SimpleCommand>,
     heredocs: Vec<Heredoc>,
+    /// One per character: how it reads for whitespace (see `layout`).
+    marks: Vec<Mark>,
 }
 
 impl<'a> Lexer<'a> {
@@ -99,25 +106,12 @@ impl<'a> Lexer<'a> {
             depth,
             out: Vec::new(),
             heredocs: Vec::new(),
+            marks: vec![Mark::Keep; chars.len()],
         }
     }
 
     fn peek(&self, ahead: usize) -> Option<char> {
         self.chars.get(self.pos + ahead).copied()
-    }
-
-    /// Where the code character `ahead` places from here sits (see `continuation`).
-    fn code_index(&self, ahead: usize) -> usize {
-        super::continuation::code_index(self.chars, self.pos, ahead)
-    }
-
-    fn peek_code(&self, ahead: usize) -> Option<char> {
-        self.chars.get(self.code_index(ahead)).copied()
-    }
-
-    /// Moves past the next `count` code characters and the continuations among them.
-    fn skip_code(&mut self, count: usize) {
-        self.pos = self.code_index(count);
     }
 
     fn finish(&mut self, command: &mut SimpleCommand) {
@@ -134,11 +128,11 @@ impl<'a> Lexer<'a> {
         let mut cases = 0_usize;
         while let Some(c) = self.peek(0) {
             match c {
-                ' ' | '\t' => self.pos += 1,
+                ' ' | '\t' => self.skip_blank(),
                 // A continuation between words vanishes, so a `#` after it starts a comment.
-                '\\' if self.peek(1) == Some('\n') => self.pos += 2,
+                '\\' if self.peek(1) == Some('\n') => self.skip_continuation(),
                 '\n' => {
-                    self.pos += 1;
+                    self.skip_blank();
                     self.finish(&mut command);
                     self.heredoc_bodies();
                 }
@@ -165,9 +159,14 @@ impl<'a> Lexer<'a> {
                         return;
                     }
                 }
+                // A comment's quotes are no quotes: its blanks collapse like code.
                 '#' => {
-                    while self.peek(0).is_some_and(|c| c != '\n') {
-                        self.pos += 1;
+                    while let Some(c) = self.peek(0).filter(|&c| c != '\n') {
+                        if c == ' ' || c == '\t' {
+                            self.skip_blank();
+                        } else {
+                            self.pos += 1;
+                        }
                     }
                 }
                 '<' | '>' if self.peek_code(1) != Some('(') => self.redirect(&mut command),
@@ -217,9 +216,9 @@ impl<'a> Lexer<'a> {
         let duplicates = width == 2 && self.peek_code(1) == Some('&');
         self.skip_code(width);
         loop {
-            match (self.peek(0), self.peek(1)) {
-                (Some(' ' | '\t'), _) => self.pos += 1,
-                (Some('\\'), Some('\n')) => self.pos += 2,
+            match self.peek(0) {
+                Some(' ' | '\t') => self.skip_blank(),
+                Some('\\') if self.at_continuation() => self.skip_continuation(),
                 _ => break,
             }
         }
@@ -253,6 +252,11 @@ impl<'a> Lexer<'a> {
             ..Lexed::default()
         };
         while let Some(c) = self.peek(0) {
+            // Gone before the word is read: `2\<newline>>f` redirects descriptor 2.
+            if self.at_continuation() {
+                self.skip_continuation();
+                continue;
+            }
             match c {
                 '<' | '>' if self.peek_code(1) == Some('(') && lexed.word.text.is_empty() => {
                     self.skip_code(2);
@@ -263,7 +267,6 @@ impl<'a> Lexer<'a> {
                 '\\' => {
                     self.pos += 1;
                     match self.peek(0) {
-                        Some('\n') => self.pos += 1,
                         Some(next) => {
                             lexed.word.text.push(next);
                             lexed.quoted = true;

@@ -27,7 +27,6 @@
 //! copies (`original_command`, `new_string`) are never overwritten.
 
 pub(crate) mod braces;
-mod continuation;
 pub(crate) mod destructive;
 pub(crate) mod lexer;
 pub(crate) mod paths;

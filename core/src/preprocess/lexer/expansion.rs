@@ -2,7 +2,7 @@
 //! backticks, `$'…'` escapes and here-document bodies. Commands found inside substitutions
 //! join the lexer's output; the rest is only skipped, with the word marked as expanded.
 
-use super::{Expansion, Lexed, Lexer, MAX_DEPTH};
+use super::{Expansion, Lexed, Lexer, Mark, MAX_DEPTH};
 
 impl Lexer<'_> {
     pub(super) fn dollar(&mut self, lexed: &mut Lexed, in_double_quotes: bool) {
@@ -20,7 +20,7 @@ impl Lexer<'_> {
             Some('{') => {
                 self.skip_code(2);
                 lexed.word.mark(Expansion::Other);
-                self.parameter();
+                self.parameter(in_double_quotes);
             }
             Some('\'') if !in_double_quotes => {
                 self.skip_code(2);
@@ -55,33 +55,56 @@ impl Lexer<'_> {
 
     /// Skips an arithmetic expression (after `$((` or `((`) up to its closing `))`, reading
     /// the command substitutions it may contain. Its `<<` is a shift, not a here-document.
+    /// Its blanks are code, even inside double quotes; its quotes keep what they hold.
     pub(super) fn arithmetic(&mut self) {
         let mut open = 2_usize;
         while let Some(c) = self.peek(0) {
-            self.pos += 1;
             match c {
-                '(' => open += 1,
-                ')' => {
-                    open -= 1;
-                    if open == 0 {
-                        return;
+                ' ' | '\t' | '\n' => self.skip_blank(),
+                '\\' if self.at_continuation() => self.skip_continuation(),
+                _ => {
+                    self.pos += 1;
+                    match c {
+                        '(' => open += 1,
+                        ')' => {
+                            open -= 1;
+                            if open == 0 {
+                                return;
+                            }
+                        }
+                        '\'' | '"' => self.quoted_in_expansion(c),
+                        // Continuations go first here too: `$\<newline>(` substitutes.
+                        '$' if self.peek_code(0) == Some('(') && self.peek_code(1) != Some('(') => {
+                            self.skip_code(1);
+                            self.nested();
+                        }
+                        '`' => self.backtick(),
+                        '\\' => self.pos += 1,
+                        _ => {}
                     }
                 }
-                '$' if self.peek(0) == Some('(') && self.peek(1) != Some('(') => {
-                    self.pos += 1;
-                    self.nested();
-                }
-                '`' => self.backtick(),
-                '\\' => self.pos += 1,
-                _ => {}
             }
         }
     }
 
     /// Skips a `${…}` whose opening has been consumed, reading substitutions inside it.
-    pub(super) fn parameter(&mut self) {
+    /// Outside double quotes its blanks are code (the shell splits what it expands to).
+    pub(super) fn parameter(&mut self, in_double_quotes: bool) {
         let mut open = 1_usize;
         while let Some(c) = self.peek(0) {
+            if !in_double_quotes {
+                match c {
+                    ' ' | '\t' | '\n' => {
+                        self.skip_blank();
+                        continue;
+                    }
+                    '\\' if self.at_continuation() => {
+                        self.skip_continuation();
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
             self.pos += 1;
             match c {
                 '{' => open += 1,
@@ -91,8 +114,11 @@ impl Lexer<'_> {
                         return;
                     }
                 }
-                '$' if self.peek(0) == Some('(') => {
-                    self.pos += 1;
+                // Inside double quotes a single quote is a character like any other.
+                '\'' if !in_double_quotes => self.quoted_in_expansion(c),
+                '"' => self.quoted_in_expansion(c),
+                '$' if self.peek_code(0) == Some('(') => {
+                    self.skip_code(1);
                     self.nested();
                 }
                 '`' => self.backtick(),
@@ -102,10 +128,27 @@ impl Lexer<'_> {
         }
     }
 
+    /// Skips quoted text inside an expansion, whose opening `quote` has been consumed: its
+    /// closing parenthesis or brace closes nothing, and its blanks are kept.
+    fn quoted_in_expansion(&mut self, quote: char) {
+        if quote == '"' {
+            self.double_quoted(&mut Lexed::default());
+            return;
+        }
+        while let Some(c) = self.peek(0) {
+            self.pos += 1;
+            if c == quote {
+                return;
+            }
+        }
+    }
+
     /// Reads a backtick substitution whose opening backtick has been consumed. Inside it a
     /// backslash quotes only `` ` ``, `$` and `\`; the rest is a command line of its own.
     pub(super) fn backtick(&mut self) {
         let mut inner = Vec::new();
+        // Where each inner character sits in the script, and whether a backslash escaped it.
+        let mut origin = Vec::new();
         while let Some(c) = self.peek(0) {
             self.pos += 1;
             match c {
@@ -113,11 +156,18 @@ impl Lexer<'_> {
                 '\\' => match self.peek(0) {
                     Some(next @ ('`' | '$' | '\\')) => {
                         inner.push(next);
+                        origin.push((self.pos, true));
                         self.pos += 1;
                     }
-                    _ => inner.push('\\'),
+                    _ => {
+                        inner.push('\\');
+                        origin.push((self.pos - 1, false));
+                    }
                 },
-                _ => inner.push(c),
+                _ => {
+                    inner.push(c);
+                    origin.push((self.pos - 1, false));
+                }
             }
         }
         if self.depth >= MAX_DEPTH {
@@ -126,21 +176,33 @@ impl Lexer<'_> {
         let mut sub = Lexer::new(&inner, self.depth + 1);
         sub.list(false);
         self.out.append(&mut sub.out);
+        for (&mark, &(at, escaped)) in sub.marks.iter().zip(&origin) {
+            if mark != Mark::Keep {
+                self.mark(at, mark);
+                // `\\<newline>` is a continuation inside: both backslashes go.
+                if escaped && mark == Mark::Gone {
+                    self.mark(at - 1, mark);
+                }
+            }
+        }
     }
 
     /// Skips the bodies of here-documents opened on the line just ended, looking only for
-    /// command substitutions in the ones the shell expands.
+    /// command substitutions in the ones the shell expands. Body text is no code, yet its
+    /// blank runs collapse too (see `mark_body_line`): a policy finds `rm -rf` in what
+    /// `cat <<E | sh` runs however it is spaced.
     pub(super) fn heredoc_bodies(&mut self) {
         for doc in std::mem::take(&mut self.heredocs) {
             while self.pos < self.chars.len() {
-                let rest = self.chars.get(self.pos..).unwrap_or_default();
+                let start = self.pos;
+                let rest = self.chars.get(start..).unwrap_or_default();
                 let end = rest
                     .iter()
                     .position(|&c| c == '\n')
-                    .map_or(self.chars.len(), |offset| self.pos + offset);
+                    .map_or(self.chars.len(), |offset| start + offset);
                 let line: String = self
                     .chars
-                    .get(self.pos..end)
+                    .get(start..end)
                     .unwrap_or_default()
                     .iter()
                     .collect();
@@ -150,37 +212,58 @@ impl Lexer<'_> {
                     line.as_str()
                 };
                 if candidate == doc.delimiter {
+                    // The terminator's newline ends the command line like any other; after
+                    // an empty terminator (`<<''`) it must not merge with the newline before.
+                    self.mark(end, if start == end { Mark::Line } else { Mark::Break });
                     self.pos = end + 1;
                     break;
                 }
-                if doc.expands {
-                    self.substitutions_in_line();
+                let (end, code) = if doc.expands {
+                    self.substitutions_in_line()
                 } else {
                     self.pos = end + 1;
-                }
+                    (end, Vec::new())
+                };
+                self.mark_body_line(start, end, &code);
             }
         }
     }
 
-    pub(super) fn substitutions_in_line(&mut self) {
+    /// Reads the substitutions of one expanded body line, up to and past its newline.
+    /// Returns where the line ends (an escaped newline joins the next line to it) and the
+    /// spans of the substitutions, whose whitespace the lexer has marked as code.
+    pub(super) fn substitutions_in_line(&mut self) -> (usize, Vec<(usize, usize)>) {
+        let mut code = Vec::new();
         while let Some(c) = self.peek(0) {
+            let start = self.pos;
             self.pos += 1;
             match c {
-                '\n' => return,
-                '\\' => self.pos += 1,
-                '$' if self.peek(0) == Some('(') => {
+                '\n' => return (start, code),
+                // The shell removes a continuation from a body it expands, joining the lines.
+                '\\' if self.peek(0) == Some('\n') => {
+                    self.mark(start, Mark::Gone);
+                    self.mark(start + 1, Mark::Gone);
                     self.pos += 1;
-                    if self.peek(0) == Some('(') {
-                        self.pos += 1;
+                }
+                '\\' => self.pos += 1,
+                '$' if self.peek_code(0) == Some('(') => {
+                    self.skip_code(1);
+                    if self.peek_code(0) == Some('(') {
+                        self.skip_code(1);
                         self.arithmetic();
                     } else {
                         self.nested();
                     }
+                    code.push((start, self.pos));
                 }
-                '`' => self.backtick(),
+                '`' => {
+                    self.backtick();
+                    code.push((start, self.pos));
+                }
                 _ => {}
             }
         }
+        (self.chars.len(), code)
     }
 
     /// Reads a `$'…'` string whose opening has been consumed, decoding its escapes, so

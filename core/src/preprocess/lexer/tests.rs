@@ -220,3 +220,45 @@ fn a_comment_after_a_continuation_is_a_comment() {
     assert_eq!(words("echo a \\\n# rm -rf /"), [vec!["echo", "a"]]);
     assert_eq!(words("echo a\\\n#b"), [vec!["echo", "a#b"]]);
 }
+
+/// A quoted brace or parenthesis inside `${…}` or `$((…))` closes nothing, so the command
+/// after the expansion is still found (it used to close the expansion, and the quote left
+/// over then hid `rm` inside a string).
+#[test]
+fn quotes_inside_expansions_close_nothing() {
+    assert_eq!(
+        words("echo ${x:-\"}\"}; rm a"),
+        [vec!["echo", ""], vec!["rm", "a"]]
+    );
+    assert_eq!(
+        words("echo $(( \")\" )); rm b"),
+        [vec!["echo", ""], vec!["rm", "b"]]
+    );
+}
+
+/// Found by the `shell` fuzz target: a continuation inside a descriptor number is removed
+/// first, so `0\<newline><f` redirects descriptor 0, which is then no argument.
+#[test]
+fn a_continuation_inside_a_descriptor_number() {
+    assert_eq!(words("cat 0\\\n<f"), [vec!["cat"]]);
+    assert_eq!(writes("echo 2\\\n>log"), ["log"]);
+}
+
+/// Found by the `shell` fuzz target: inside arithmetic, `${…}` and expanded here-document
+/// bodies a continuation between `$` and `(` is removed first too, so the substitution's
+/// commands are read.
+#[test]
+fn a_continuation_inside_a_substitution_opening() {
+    assert_eq!(
+        words("echo $((1 + $\\\n(rm a)))"),
+        [vec!["rm", "a"], vec!["echo", ""]]
+    );
+    assert_eq!(
+        words("echo ${x:-$\\\n(rm b)}"),
+        [vec!["rm", "b"], vec!["echo", ""]]
+    );
+    assert_eq!(
+        words("cat <<E\n$\\\n(rm c)\nE"),
+        [vec!["cat"], vec!["rm", "c"]]
+    );
+}

@@ -187,3 +187,55 @@ fn a_heredoc_needs_a_delimiter_word() {
         "cat <<''\n a b\n\nrm x"
     );
 }
+
+/// The lexer's reading decides what is code: a substitution inside a here-document body is
+/// code whose quotes keep their blanks, while the body text around it collapses.
+#[test]
+fn a_substitution_in_a_heredoc_body_is_code() {
+    assert_eq!(
+        normalize("cat <<E\n  $(echo  \"a  b\")   x\nE"),
+        "cat <<E\n  $(echo \"a  b\") x\nE"
+    );
+    // A quoted delimiter: no substitution, all body text.
+    assert_eq!(
+        normalize("cat <<'E'\n$(echo  \"a  b\")\nE"),
+        "cat <<'E'\n$(echo \"a b\")\nE"
+    );
+}
+
+/// The shell removes a continuation from a body it expands, not from a quoted one.
+#[test]
+fn continuations_in_heredoc_bodies() {
+    assert_eq!(
+        normalize("cat <<E\nrm \\\n  -rf x\nE"),
+        "cat <<E\nrm -rf x\nE"
+    );
+    assert_eq!(
+        normalize("cat <<'E'\nrm \\\n  -rf x\nE"),
+        "cat <<'E'\nrm \\\n  -rf x\nE"
+    );
+}
+
+/// `${…}` outside double quotes expands to words the shell splits again, so its blanks are
+/// code; arithmetic is code even inside double quotes; `$'…'` is quoted through a
+/// backslash-newline.
+#[test]
+fn expansions_follow_the_shell() {
+    assert_eq!(
+        normalize("${x:-rm   -rf /} \"${y:-a  b}\" ${z:-'c  d'}"),
+        "${x:-rm -rf /} \"${y:-a  b}\" ${z:-'c  d'}"
+    );
+    assert_eq!(normalize("echo \"$((1 +   2))\""), "echo \"$((1 + 2))\"");
+    assert_eq!(normalize("echo $'a\\\n  b'  c"), "echo $'a\\\n  b' c");
+}
+
+/// Found by the `shell` fuzz target: an empty line that ends a `<<''` here-document is kept,
+/// or the next line would join the body.
+#[test]
+fn an_empty_terminator_line_is_kept() {
+    assert_eq!(normalize("cat <<''\n\nrm  x"), "cat <<''\n\nrm x");
+    assert_eq!(
+        normalize("cat <<'' <<''\na\n\n\nrm  x"),
+        "cat <<'' <<''\na\n\n\nrm x"
+    );
+}

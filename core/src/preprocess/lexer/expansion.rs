@@ -153,17 +153,16 @@ impl Lexer<'_> {
             self.pos += 1;
             match c {
                 '`' => break,
-                '\\' => match self.peek(0) {
-                    Some(next @ ('`' | '$' | '\\')) => {
+                '\\' => {
+                    if let Some(next @ ('`' | '$' | '\\')) = self.peek(0) {
                         inner.push(next);
                         origin.push((self.pos, true));
                         self.pos += 1;
-                    }
-                    _ => {
+                    } else {
                         inner.push('\\');
                         origin.push((self.pos - 1, false));
                     }
-                },
+                }
                 _ => {
                     inner.push(c);
                     origin.push((self.pos - 1, false));
@@ -195,26 +194,31 @@ impl Lexer<'_> {
         for doc in std::mem::take(&mut self.heredocs) {
             while self.pos < self.chars.len() {
                 let start = self.pos;
-                let rest = self.chars.get(start..).unwrap_or_default();
-                let end = rest
-                    .iter()
-                    .position(|&c| c == '\n')
-                    .map_or(self.chars.len(), |offset| start + offset);
-                let line: String = self
-                    .chars
-                    .get(start..end)
-                    .unwrap_or_default()
-                    .iter()
-                    .collect();
+                let (line, end) = self.body_line(start, doc.expands);
                 let candidate = if doc.strip_tabs {
                     line.trim_start_matches('\t')
                 } else {
                     line.as_str()
                 };
                 if candidate == doc.delimiter {
+                    for at in start..end {
+                        if self.chars.get(at) == Some(&'\\')
+                            && self.chars.get(at + 1) == Some(&'\n')
+                        {
+                            self.mark(at, Mark::Gone);
+                            self.mark(at + 1, Mark::Gone);
+                        }
+                    }
                     // The terminator's newline ends the command line like any other; after
                     // an empty terminator (`<<''`) it must not merge with the newline before.
-                    self.mark(end, if start == end { Mark::Line } else { Mark::Break });
+                    self.mark(
+                        end,
+                        if line.is_empty() {
+                            Mark::Line
+                        } else {
+                            Mark::Break
+                        },
+                    );
                     self.pos = end + 1;
                     break;
                 }
@@ -227,6 +231,34 @@ impl Lexer<'_> {
                 self.mark_body_line(start, end, &code);
             }
         }
+    }
+
+    /// The body line starting at `start` as the shell compares it with the delimiter, and
+    /// where it ends. In a body the shell expands (`joins`), a continuation is removed first,
+    /// so `\\<newline>E` ends a here-document delimited by `E`.
+    fn body_line(&self, start: usize, joins: bool) -> (String, usize) {
+        let mut line = String::new();
+        let mut at = start;
+        while let Some(&c) = self.chars.get(at) {
+            match c {
+                '\n' => break,
+                '\\' if joins => {
+                    match self.chars.get(at + 1) {
+                        Some('\n') => {}
+                        Some(&next) => {
+                            line.push(c);
+                            line.push(next);
+                        }
+                        None => line.push(c),
+                    }
+                    at += 2;
+                    continue;
+                }
+                _ => line.push(c),
+            }
+            at += 1;
+        }
+        (line, at.min(self.chars.len()))
     }
 
     /// Reads the substitutions of one expanded body line, up to and past its newline.

@@ -262,3 +262,13 @@ fn a_continuation_inside_a_substitution_opening() {
         [vec!["cat"], vec!["rm", "c"]]
     );
 }
+
+/// Found by the `shell` fuzz target: a continuation joins an expanded body's lines before the
+/// delimiter is compared, so the command after `\<newline>E` is code.
+#[test]
+fn a_continued_line_can_end_a_heredoc() {
+    assert_eq!(
+        words("cat <<E\nx\n\\\nE\nrm y"),
+        [vec!["cat"], vec!["rm", "y"]]
+    );
+}

@@ -239,3 +239,15 @@ fn an_empty_terminator_line_is_kept() {
         "cat <<'' <<''\na\n\n\nrm x"
     );
 }
+
+/// Found by the `shell` fuzz target: in a body the shell expands, a continuation joins lines
+/// before the delimiter is compared, so `\<newline>E` ends the here-document.
+#[test]
+fn a_continued_line_can_end_a_heredoc() {
+    assert_eq!(normalize("cat <<E\nx\n\\\nE\nrm  y"), "cat <<E\nx\nE\nrm y");
+    // A quoted delimiter: nothing joins, the backslash stays body text and `E` alone ends it.
+    assert_eq!(
+        normalize("cat <<'E'\nx\n\\\nE\nrm  y"),
+        "cat <<'E'\nx\n\\\nE\nrm y"
+    );
+}

@@ -194,20 +194,16 @@ impl Lexer<'_> {
         for doc in std::mem::take(&mut self.heredocs) {
             while self.pos < self.chars.len() {
                 let start = self.pos;
-                let (line, end) = self.body_line(start, doc.expands);
+                let (line, end, continuations) = self.body_line(start, doc.expands);
                 let candidate = if doc.strip_tabs {
                     line.trim_start_matches('\t')
                 } else {
                     line.as_str()
                 };
                 if candidate == doc.delimiter {
-                    for at in start..end {
-                        if self.chars.get(at) == Some(&'\\')
-                            && self.chars.get(at + 1) == Some(&'\n')
-                        {
-                            self.mark(at, Mark::Gone);
-                            self.mark(at + 1, Mark::Gone);
-                        }
+                    for at in continuations {
+                        self.mark(at, Mark::Gone);
+                        self.mark(at + 1, Mark::Gone);
                     }
                     // The terminator's newline ends the command line like any other; after
                     // an empty terminator (`<<''`) it must not merge with the newline before.
@@ -233,18 +229,19 @@ impl Lexer<'_> {
         }
     }
 
-    /// The body line starting at `start` as the shell compares it with the delimiter, and
-    /// where it ends. In a body the shell expands (`joins`), a continuation is removed first,
-    /// so `\\<newline>E` ends a here-document delimited by `E`.
-    fn body_line(&self, start: usize, joins: bool) -> (String, usize) {
+    /// The body line starting at `start` as the shell compares it with the delimiter, where
+    /// it ends, and where its continuations start. In a body the shell expands (`joins`), a
+    /// continuation is removed first, so `\\<newline>E` ends a here-document delimited by `E`.
+    fn body_line(&self, start: usize, joins: bool) -> (String, usize, Vec<usize>) {
         let mut line = String::new();
+        let mut continuations = Vec::new();
         let mut at = start;
         while let Some(&c) = self.chars.get(at) {
             match c {
                 '\n' => break,
                 '\\' if joins => {
                     match self.chars.get(at + 1) {
-                        Some('\n') => {}
+                        Some('\n') => continuations.push(at),
                         Some(&next) => {
                             line.push(c);
                             line.push(next);
@@ -258,7 +255,7 @@ impl Lexer<'_> {
             }
             at += 1;
         }
-        (line, at.min(self.chars.len()))
+        (line, at.min(self.chars.len()), continuations)
     }
 
     /// Reads the substitutions of one expanded body line, up to and past its newline.

@@ -250,4 +250,9 @@ fn a_continued_line_can_end_a_heredoc() {
         normalize("cat <<'E'\nx\n\\\nE\nrm  y"),
         "cat <<'E'\nx\n\\\nE\nrm y"
     );
+    // A backslash that is the whole terminator line is no continuation.
+    assert_eq!(
+        normalize("cat <<\\\\\nx\n\\\nrm  y"),
+        "cat <<\\\\\nx\n\\\nrm y"
+    );
 }
